@@ -1,0 +1,71 @@
+"""Bridges models to the pure policy: loads the facts and asks `auth.policy`."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from auth import policy
+from auth.policy import Access
+from portal.errors import NotAllowed, NotFound
+from portal.models import Case, Document, Membership, Person
+from portal.services.cases import membership_of
+
+
+def member_facts(membership: Membership | None) -> policy.Member | None:
+    """The policy's view of a membership."""
+    if membership is None:
+        return None
+    return policy.Member(role=membership.role, membership_id=membership.id)
+
+
+def doc_facts(doc: Document, case: Case) -> policy.DocFacts:
+    """The policy's view of a document."""
+    return policy.DocFacts(
+        kind=doc.kind,
+        section=doc.section,
+        owner_membership_id=doc.owner_membership_id,
+        status=doc.status,
+        draft_shared=case.draft_shared,
+    )
+
+
+def access_to(session: Session, person: Person, doc: Document) -> Access:
+    """The person's access to a document."""
+    membership = membership_of(session, person, doc.case_id)
+    return policy.document_access(member_facts(membership), doc_facts(doc, doc.case))
+
+
+def require_case(
+    session: Session, person: Person, case_id: int, action: str = "view"
+) -> tuple[Case, Membership]:
+    """The case and the person's membership, or NotFound/NotAllowed.
+
+    A person who is not on the case gets NotFound, so case ids reveal nothing.
+    """
+    case = session.get(Case, case_id)
+    membership = membership_of(session, person, case_id) if case else None
+    if case is None or membership is None:
+        raise NotFound("We could not find that case.")
+    if not policy.can_on_case(member_facts(membership), action):
+        raise NotAllowed("Only the caseworker can do that on this case.")
+    return case, membership
+
+
+def require_document(
+    session: Session, person: Person, doc_id: int, needed: Access = Access.READ
+) -> tuple[Document, Membership, Access]:
+    """The document, the person's membership and access, or NotFound/NotAllowed."""
+    doc = session.get(Document, doc_id)
+    membership = membership_of(session, person, doc.case_id) if doc else None
+    if doc is None or membership is None:
+        raise NotFound("We could not find that document.")
+    access = policy.document_access(member_facts(membership), doc_facts(doc, doc.case))
+    if access == Access.NONE:
+        raise NotAllowed(
+            "This document is not shared with you. Ask the caseworker if you need to see it."
+        )
+    if access < needed:
+        raise NotAllowed(
+            f"You can {access.label} this document but not {needed.label} it."
+        )
+    return doc, membership, access

@@ -1,0 +1,132 @@
+"""Who may do what: the permission table of DESIGN.md as plain code.
+
+Pure: no Flask, no database. Callers describe the person's membership and the
+document in small value objects; every page, API call and socket message asks
+here. The browser's read-only editor is a courtesy; this is the control.
+
+| role         | own advice       | others' advice | plan sections                     |
+|--------------|------------------|----------------|-----------------------------------|
+| caseworker   | -                | comment        | edit all                          |
+| parent       | edit (until submitted) | none     | edit A; comment on the rest once shared |
+| young_person | edit (until submitted) | none     | edit A; read the rest once shared |
+| professional | edit (until submitted) | none     | read once shared                  |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+ROLES = ("caseworker", "parent", "young_person", "professional")
+FAMILY_ROLES = frozenset({"parent", "young_person"})
+DOC_KINDS = ("advice", "plan_section")
+DOC_STATUSES = ("draft", "submitted")
+
+
+class Access(IntEnum):
+    """Ordered levels: each includes the ones below it."""
+
+    NONE = 0
+    READ = 1
+    COMMENT = 2
+    EDIT = 3
+
+    @property
+    def label(self) -> str:
+        """The lower-case name used in the API and the socket protocol."""
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class Member:
+    """The facts about a person's place on one case that permissions depend on."""
+
+    role: str
+    membership_id: int
+
+
+@dataclass(frozen=True)
+class DocFacts:
+    """The facts about a document that permissions depend on."""
+
+    kind: str
+    section: str | None = None
+    owner_membership_id: int | None = None
+    status: str = "draft"
+    draft_shared: bool = False
+
+
+def document_access(member: Member | None, doc: DocFacts) -> Access:
+    """The access a member has to a document; NONE for a non-member."""
+    if member is None or member.role not in ROLES:
+        return Access.NONE
+    if doc.kind == "advice":
+        return _advice_access(member, doc)
+    if doc.kind == "plan_section":
+        return _plan_access(member, doc)
+    return Access.NONE
+
+
+def _advice_access(member: Member, doc: DocFacts) -> Access:
+    if member.membership_id == doc.owner_membership_id:
+        return Access.EDIT if doc.status == "draft" else Access.READ
+    if member.role == "caseworker":
+        return Access.COMMENT
+    return Access.NONE
+
+
+def _plan_access(member: Member, doc: DocFacts) -> Access:
+    if member.role == "caseworker":
+        return Access.EDIT
+    if member.role in FAMILY_ROLES and doc.section == "A":
+        return Access.EDIT
+    if not doc.draft_shared:
+        return Access.NONE
+    if member.role == "parent":
+        return Access.COMMENT
+    return Access.READ
+
+
+def can_submit(member: Member | None, doc: DocFacts) -> bool:
+    """Only the author of draft advice submits it."""
+    return (
+        member is not None
+        and doc.kind == "advice"
+        and doc.status == "draft"
+        and doc.owner_membership_id == member.membership_id
+    )
+
+
+def can_reopen(member: Member | None, doc: DocFacts) -> bool:
+    """Only the caseworker reopens submitted advice."""
+    return (
+        member is not None
+        and member.role == "caseworker"
+        and doc.kind == "advice"
+        and doc.status == "submitted"
+    )
+
+
+CASE_ACTIONS = (
+    "view",
+    "manage",
+    "invite",
+    "remove_member",
+    "share_draft",
+    "view_audit",
+    "view_findings",
+    "dismiss_finding",
+)
+
+
+def can_on_case(member: Member | None, action: str) -> bool:
+    """Case-level actions: any member may view the case; the caseworker runs it."""
+    if action not in CASE_ACTIONS:
+        raise ValueError(
+            f"Unknown case action {action!r}; expected one of {CASE_ACTIONS}."
+        )
+    if member is None or member.role not in ROLES:
+        return False
+    if action == "view":
+        return True
+    return member.role == "caseworker"

@@ -1,0 +1,59 @@
+"""Personal access tokens: random, shown once, stored as SHA-256, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.models import ApiToken, Person, utcnow
+
+TOKEN_PREFIX = "ehcp_"  # noqa: S105 - a public prefix, not a secret
+
+
+def hash_token(token: str) -> str:
+    """Tokens are long and random, so a plain SHA-256 is enough to store them."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, person: Person, name: str) -> str:
+    """Create a token for the person; the clear text is returned only here."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(
+        ApiToken(
+            person_id=person.id,
+            name=name,
+            token_hash=hash_token(token),
+            prefix=token[: len(TOKEN_PREFIX) + 4],
+        )
+    )
+    return token
+
+
+def person_for_token(session: Session, token: str) -> Person | None:
+    """The active person a token belongs to, recording its use; None if invalid."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
+        return None
+    row = session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(token))
+    )
+    if row is None or row.revoked_at is not None or not row.person.is_active:
+        return None
+    row.last_used_at = utcnow()
+    return row.person
+
+
+def tokens_of(session: Session, person: Person) -> list[ApiToken]:
+    """A person's tokens, newest first."""
+    stmt = select(ApiToken).where(ApiToken.person_id == person.id)
+    return list(session.scalars(stmt.order_by(ApiToken.id.desc())))
+
+
+def revoke_token(session: Session, token_id: int) -> ApiToken | None:
+    """Revoke a token by id; None if there is no such token."""
+    row = session.get(ApiToken, token_id)
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+    return row

@@ -1,0 +1,136 @@
+"""Sign in, sign out, and accepting invitations."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from auth.forms import NewAccountForm, SignInForm
+from auth.invitations import accept_invitation, find_invitation
+from auth.passwords import hash_password, verify_password
+from auth.sessions import current_person, sign_in, sign_out
+from portal.errors import InvitationError
+from portal.extensions import db
+from portal.models import Invitation, Person, utcnow
+from portal.services import audit
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow same-site relative paths after sign-in (no open redirect)."""
+    if not target:
+        return url_for("pages.home")
+    parts = urlsplit(target)
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+    ):
+        return url_for("pages.home")
+    return target
+
+
+def _person_by_email(email: str) -> Person | None:
+    return db.session.scalar(
+        select(Person).where(func.lower(Person.email) == email.lower())
+    )
+
+
+@bp.route("/sign-in", methods=["GET", "POST"], endpoint="sign_in")
+def sign_in_page() -> str | Response:
+    """Sign in with email and password."""
+    form = SignInForm()
+    if form.validate_on_submit():
+        person = _person_by_email(form.email.data or "")
+        hash_ = person.password_hash if person else None
+        if (
+            verify_password(hash_, form.password.data or "")
+            and person
+            and person.is_active
+        ):
+            sign_in(person)
+            person.last_sign_in_at = utcnow()
+            audit.record(
+                db.session,
+                "auth.signed_in",
+                actor=person,
+                ip_address=request.remote_addr,
+            )
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")))
+        audit.record(
+            db.session,
+            "auth.sign_in_failed",
+            actor=person,
+            ip_address=request.remote_addr,
+            email=(form.email.data or "")[:254],
+        )
+        db.session.commit()
+        form.email.errors = list(form.email.errors) + [
+            "Enter a correct email address and password."
+        ]
+    return render_template("auth/sign_in.html", form=form)
+
+
+@bp.post("/sign-out", endpoint="sign_out")
+def sign_out_page() -> Response:
+    """Sign out (POST with a CSRF token, so a link elsewhere cannot sign you out)."""
+    sign_out()
+    flash("You have signed out.")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def invitation(token: str) -> str | Response | tuple[str, int]:
+    """Accept an invitation: a new person sets a name and password; a known one signs in."""
+    try:
+        inv = find_invitation(db.session, token)
+    except InvitationError as error:
+        return render_template(
+            "auth/invitation_problem.html", message=error.message
+        ), 410
+    existing = _person_by_email(inv.email)
+    person = current_person()
+    if person is not None and person.email.lower() != inv.email:
+        return render_template(
+            "auth/invitation_problem.html",
+            message=f"This invitation was sent to {inv.email}, but you are signed in as "
+            f"{person.email}. Sign out, then open the link again.",
+        ), 403
+    if person is not None or existing is not None:
+        if person is None:
+            flash("You already have an account. Sign in to join the case.")
+            return redirect(url_for("auth.sign_in", next=request.path))
+        if request.method == "POST":
+            return _accept(inv, person)
+        return render_template("auth/invitation_join.html", invitation=inv)
+    form = NewAccountForm()
+    if form.validate_on_submit():
+        new = Person(
+            email=inv.email,
+            name=(form.name.data or "").strip(),
+            password_hash=hash_password(form.password.data or ""),
+        )
+        db.session.add(new)
+        db.session.flush()
+        audit.record(db.session, "person.created", actor=new, case=inv.case)
+        sign_in(new)
+        return _accept(inv, new)
+    return render_template("auth/invitation_new.html", invitation=inv, form=form)
+
+
+def _accept(inv: Invitation, person: Person) -> Response:
+    try:
+        membership = accept_invitation(db.session, inv, person)
+    except InvitationError as error:
+        db.session.rollback()
+        flash(error.message)
+        return redirect(url_for("pages.home"))
+    db.session.commit()
+    flash("You have joined the case.")
+    return redirect(url_for("pages.case", case_id=membership.case_id))

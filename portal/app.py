@@ -1,0 +1,61 @@
+"""The application factory: the one place that wires every package together."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal.config import Settings
+from portal.extensions import csrf, db, migrate, socketio
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the portal: defaults, then the environment, then `overrides` (tests)."""
+    app = Flask(__name__, instance_relative_config=True)
+    overrides = dict(overrides or {})
+    settings = overrides.pop("SETTINGS", None) or Settings.from_env()
+    testing = bool(overrides.get("TESTING", False))
+    debug = app.debug or os.environ.get("FLASK_DEBUG") == "1"
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        settings.flask_config(app.instance_path, testing=testing, debug=debug)
+    )
+    app.config.update(overrides)
+    if settings.trusted_proxies:
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    csrf.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=settings.redis_url,
+        max_http_buffer_size=settings.max_update_bytes * 2,
+        cors_allowed_origins=[settings.public_url] if settings.public_url else [],
+    )
+    _register(app)
+    return app
+
+
+def _register(app: Flask) -> None:
+    from auth import sessions
+    from auth import views as auth_views
+    from portal import cli
+    from portal.pages import api, cases, dashboard, documents, errors, filters
+
+    sessions.init_app(app)
+    errors.init_app(app)
+    filters.init_app(app)
+    for bp in (auth_views.bp, dashboard.bp, cases.bp, documents.bp, api.bp):
+        app.register_blueprint(bp)
+    csrf.exempt(api.bp)  # token clients; the browser-facing POSTs check it themselves
+    cli.init_app(app)

@@ -1,0 +1,126 @@
+"""Command-line tools: demo data, importing case folders, people and API tokens."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import func, select
+
+from auth.passwords import hash_password, password_problem
+from auth.tokens import create_token, revoke_token, tokens_of
+from portal.casefolder import CaseFolderError, load_case_folder
+from portal.extensions import db
+from portal.models import Person
+from portal.services import demo
+from portal.services.importer import import_case_folder
+
+token_cli = AppGroup("token", help="Create, list and revoke personal access tokens.")
+user_cli = AppGroup("user", help="Create accounts for local authority staff.")
+
+
+def _person(email: str) -> Person:
+    person = db.session.scalar(
+        select(Person).where(func.lower(Person.email) == email.lower())
+    )
+    if person is None:
+        raise click.ClickException(f"No account uses the email address {email}.")
+    return person
+
+
+@token_cli.command("create")
+@click.argument("email")
+@click.option("--name", default="API token", help="What the token is for.")
+def token_create(email: str, name: str) -> None:
+    """Print a new personal access token for EMAIL (shown once)."""
+    token = create_token(db.session, _person(email), name)
+    db.session.commit()
+    click.echo(token)
+
+
+@token_cli.command("list")
+@click.argument("email")
+def token_list(email: str) -> None:
+    """List EMAIL's tokens with their last use."""
+    for t in tokens_of(db.session, _person(email)):
+        state = f"revoked {t.revoked_at:%Y-%m-%d}" if t.revoked_at else "active"
+        used = f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never"
+        click.echo(f"{t.id}\t{t.prefix}…\t{t.name}\t{state}\tlast used {used}")
+
+
+@token_cli.command("revoke")
+@click.argument("token_id", type=int)
+def token_revoke(token_id: int) -> None:
+    """Revoke a token by its id (from `token list`)."""
+    if revoke_token(db.session, token_id) is None:
+        raise click.ClickException(f"There is no token with id {token_id}.")
+    db.session.commit()
+    click.echo(f"Token {token_id} revoked.")
+
+
+@user_cli.command("create")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--staff/--no-staff", default=True, help="May open cases (caseworkers).")
+@click.password_option()
+def user_create(email: str, name: str, staff: bool, password: str) -> None:
+    """Create a local account."""
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
+    db.session.add(
+        Person(
+            email=email.lower(),
+            name=name,
+            is_staff=staff,
+            password_hash=hash_password(password),
+        )
+    )
+    db.session.commit()
+    click.echo(f"Created {email}.")
+
+
+@click.command("import-case")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--caseworker",
+    "email",
+    default="caseworker@example.org",
+    help="Email of the staff account that will manage the case.",
+)
+@with_appcontext
+def import_case(folder: Path, email: str) -> None:
+    """Load a case folder (case.json, advice/*.md, draft_plan.md) as a new case."""
+    try:
+        parsed = load_case_folder(folder)
+    except CaseFolderError as error:
+        raise click.ClickException(str(error)) from None
+    case = import_case_folder(db.session, parsed, _person(email), date.today())
+    db.session.commit()
+    click.echo(f"Imported case {case.id} for {case.child_name}.")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Create the fictional demo case and its accounts (safe to run twice)."""
+    case, created = demo.load_demo(
+        db.session, hash_password(demo.DEMO_PASSWORD), date.today()
+    )
+    db.session.commit()
+    click.echo(
+        ("Created" if created else "Already present:") + f" demo case {case.id}"
+        f" for {case.child_name}."
+    )
+    click.echo(f"Sign in at http://127.0.0.1:5000 with password {demo.DEMO_PASSWORD}:")
+    for account in demo.ACCOUNTS:
+        click.echo(f"  {account.email:28} {account.name} ({account.role})")
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands."""
+    for command in (token_cli, user_cli, import_case, demo_command):
+        app.cli.add_command(command)

@@ -1,0 +1,139 @@
+"""Settings read from the environment, once, into one typed object.
+
+Defaults suit a laptop: SQLite in the instance folder, the rules assistant,
+no mail server (the caseworker copies invitation links), no Redis.
+A feature turns on when its settings are present.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def parse_boolean(name: str, value: str) -> bool:
+    """Parse a yes/no setting strictly: junk is an error, not a guess."""
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}.")
+
+
+def parse_int(name: str, value: str) -> int:
+    """Parse a whole-number setting, naming the variable when it is not one."""
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}.") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the portal reads from its environment."""
+
+    database_url: str | None
+    redis_url: str | None
+    secret_key: str | None
+    session_idle_minutes: int
+    secure_cookies: bool
+    trusted_proxies: int
+    public_url: str | None
+    smtp_host: str | None
+    smtp_port: int
+    smtp_username: str | None
+    smtp_password: str | None
+    smtp_use_tls: bool
+    mail_from: str
+    assistant_backend: str
+    openai_base_url: str | None
+    openai_api_key: str | None
+    openai_model: str
+    openai_timeout: int
+    max_update_bytes: int
+    updates_per_second: int
+    compaction_threshold: int
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read settings from `env` (the process environment by default)."""
+        e = os.environ if env is None else env
+        api_key = e.get("OPENAI_API_KEY") or None
+        return cls(
+            database_url=e.get("DATABASE_URL") or None,
+            redis_url=e.get("REDIS_URL") or None,
+            secret_key=e.get("SECRET_KEY") or None,
+            session_idle_minutes=parse_int(
+                "SESSION_IDLE_MINUTES", e.get("SESSION_IDLE_MINUTES", "30")
+            ),
+            secure_cookies=parse_boolean(
+                "SESSION_COOKIE_SECURE", e.get("SESSION_COOKIE_SECURE", "false")
+            ),
+            trusted_proxies=parse_int("TRUSTED_PROXIES", e.get("TRUSTED_PROXIES", "0")),
+            public_url=(e.get("PUBLIC_URL") or "").rstrip("/") or None,
+            smtp_host=e.get("SMTP_HOST") or None,
+            smtp_port=parse_int("SMTP_PORT", e.get("SMTP_PORT", "25")),
+            smtp_username=e.get("SMTP_USERNAME") or None,
+            smtp_password=e.get("SMTP_PASSWORD") or None,
+            smtp_use_tls=parse_boolean("SMTP_USE_TLS", e.get("SMTP_USE_TLS", "false")),
+            mail_from=e.get("MAIL_FROM", "EHCP portal <no-reply@localhost>"),
+            # The model backend turns on only when a key or a local endpoint is set.
+            assistant_backend=e.get(
+                "ASSISTANT_BACKEND",
+                "openai" if api_key or e.get("OPENAI_BASE_URL") else "rules",
+            ),
+            openai_base_url=e.get("OPENAI_BASE_URL") or None,
+            openai_api_key=api_key,
+            openai_model=e.get("OPENAI_MODEL", "gpt-4o-mini"),
+            openai_timeout=parse_int("OPENAI_TIMEOUT", e.get("OPENAI_TIMEOUT", "20")),
+            max_update_bytes=parse_int(
+                "MAX_UPDATE_BYTES", e.get("MAX_UPDATE_BYTES", str(256 * 1024))
+            ),
+            updates_per_second=parse_int(
+                "UPDATES_PER_SECOND", e.get("UPDATES_PER_SECOND", "50")
+            ),
+            compaction_threshold=parse_int(
+                "COMPACTION_THRESHOLD", e.get("COMPACTION_THRESHOLD", "500")
+            ),
+        )
+
+    def flask_config(
+        self, instance_path: str, *, testing: bool, debug: bool
+    ) -> dict[str, Any]:
+        """Translate settings into Flask's configuration keys."""
+        if not self.secret_key and not (testing or debug):
+            raise ConfigError(
+                "SECRET_KEY is not set. Set it to a long random string, for example "
+                "with: export SECRET_KEY=$(python -c 'import secrets; "
+                "print(secrets.token_hex(32))')"
+            )
+        database_url = self.database_url or f"sqlite:///{instance_path}/portal.sqlite3"
+        if database_url.startswith("postgresql://"):
+            # psycopg 3 is the driver we install; SQLAlchemy defaults to psycopg2.
+            database_url = (
+                "postgresql+psycopg://" + database_url[len("postgresql://") :]
+            )
+        return {
+            "SECRET_KEY": self.secret_key or "dev-only-not-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            # Cookies are also marked Secure whenever the request came over
+            # HTTPS (see auth.sessions); this forces it behind odd proxies.
+            "SESSION_COOKIE_SECURE": self.secure_cookies,
+            "SESSION_COOKIE_NAME": "ehcp_session",
+            "PERMANENT_SESSION_LIFETIME": timedelta(minutes=self.session_idle_minutes),
+            "SESSION_REFRESH_EACH_REQUEST": True,
+            "WTF_CSRF_TIME_LIMIT": None,
+            "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+            "SETTINGS": self,
+        }

@@ -1,0 +1,42 @@
+"""Domain errors, each carrying a sentence a person can act on.
+
+PortalError
+├── NotAllowed        the person may not do this (pages answer 403 or 404)
+├── NotFound          no such thing, or not visible to this person (404)
+├── InvalidInput      a form or API field is wrong (400 with the message)
+└── InvitationError   an invitation link is expired, used or forged
+"""
+
+from __future__ import annotations
+
+
+class PortalError(Exception):
+    """Base of the portal's errors; `str(error)` is safe to show to users."""
+
+    status_code = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotAllowed(PortalError):
+    """The person is on the case but may not do this."""
+
+    status_code = 403
+
+
+class NotFound(PortalError):
+    """Unknown, or not visible to this person: both look the same from outside."""
+
+    status_code = 404
+
+
+class InvalidInput(PortalError):
+    """A field is missing or malformed."""
+
+
+class InvitationError(PortalError):
+    """The invitation cannot be used; the message says why."""
+
+    status_code = 410

@@ -1,0 +1,32 @@
+"""Typed SQLAlchemy 2.0 models, split by domain. Imports nothing outside `portal.models`."""
+
+from __future__ import annotations
+
+from portal.models.audit import AuditEvent
+from portal.models.base import Base, utcnow
+from portal.models.case import ROLES, Case, Invitation, Membership
+from portal.models.document import (
+    SECTION_KEYS,
+    DocSnapshot,
+    Document,
+    DocUpdate,
+    Version,
+)
+from portal.models.person import ApiToken, Person
+
+__all__ = [
+    "ROLES",
+    "SECTION_KEYS",
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "Case",
+    "DocSnapshot",
+    "DocUpdate",
+    "Document",
+    "Invitation",
+    "Membership",
+    "Person",
+    "Version",
+    "utcnow",
+]

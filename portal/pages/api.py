@@ -1,0 +1,119 @@
+"""The JSON API for integrations (bearer tokens) and the browser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify
+from werkzeug.wrappers import Response
+
+from auth import access, policy
+from auth.sessions import current_person
+from portal import openapi
+from portal.errors import NotAllowed
+from portal.extensions import db
+from portal.models import Case, Document, Person
+from portal.services import cases, documents, ystore
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _caller() -> Person:
+    person = current_person()
+    if person is None:
+        raise _Unauthorised()
+    return person
+
+
+class _Unauthorised(NotAllowed):
+    status_code = 401
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Send a valid token in the header 'Authorization: Bearer TOKEN'."
+        )
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="ehcp"'
+    return response
+
+
+def _case_summary(case: Case, role: str) -> dict[str, Any]:
+    return {
+        "id": case.id,
+        "child_name": case.child_name,
+        "la_reference": case.la_reference,
+        "status": case.status,
+        "request_date": case.request_date.isoformat(),
+        "your_role": role,
+    }
+
+
+@bp.get("/cases")
+def list_cases() -> Response:
+    """The cases the caller is on."""
+    person = _caller()
+    rows = cases.cases_for(db.session, person)
+    return jsonify(cases=[_case_summary(c, m.role) for c, m in rows])
+
+
+def _document_json(doc: Document, level: policy.Access) -> dict[str, Any]:
+    return {
+        "id": doc.id,
+        "kind": doc.kind,
+        "section": doc.section,
+        "title": doc.title,
+        "discipline": doc.discipline if doc.kind == "advice" else None,
+        "status": doc.status,
+        "due_date": doc.due_date.isoformat() if doc.due_date else None,
+        "access": level.label,
+    }
+
+
+@bp.get("/cases/<int:case_id>")
+def get_case(case_id: int) -> Response:
+    """A case with its members and documents, each with the caller's access."""
+    person = _caller()
+    case, membership = access.require_case(db.session, person, case_id)
+    member = access.member_facts(membership)
+    docs = [
+        _document_json(d, policy.document_access(member, access.doc_facts(d, case)))
+        for d in cases.case_documents(db.session, case)
+    ]
+    members = [
+        {
+            "name": m.person.name,
+            "role": m.role,
+            "discipline": m.discipline,
+            "organisation": m.organisation,
+            "job_title": m.job_title,
+        }
+        for m in case.memberships
+    ]
+    return jsonify(
+        case=_case_summary(case, membership.role), members=members, documents=docs
+    )
+
+
+@bp.get("/documents/<int:doc_id>")
+def get_document(doc_id: int) -> Response:
+    """A document's Markdown, status and versions (read access needed)."""
+    person = _caller()
+    doc, _, level = access.require_document(db.session, person, doc_id)
+    body = _document_json(doc, level)
+    body["text"] = ystore.document_text(db.session, doc.id)
+    body["versions"] = [
+        {"id": v.id, "label": v.label, "created_at": v.created_at.isoformat()}
+        for v in documents.versions_of(db.session, doc)
+    ]
+    return jsonify(body)
+
+
+@bp.get("/openapi.json")
+def openapi_json() -> Response:
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(openapi.SPEC)

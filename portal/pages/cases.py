@@ -1,0 +1,273 @@
+"""Creating a case, the case page, inviting people, members and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.wrappers import Response
+
+from auth import access, policy
+from auth.invitations import InvitationRequest, create_invitation, pending_invitations
+from auth.sessions import current_person, login_required
+from portal import domain, signals
+from portal.extensions import db
+from portal.models import Membership, Person
+from portal.pages import forms
+from portal.services import audit, cases, mail
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+YEAR_GROUPS = [str(n) for n in range(0, 15)]
+
+
+def _me() -> Person:
+    person = current_person()
+    assert person is not None  # noqa: S101 - login_required guarantees it
+    return person
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> str | Response:
+    """Open a case (local authority staff only)."""
+    person = _me()
+    if not person.is_staff:
+        abort(403)
+    errors = forms.FormErrors()
+    values = request.form
+    if request.method == "POST":
+        today = date.today()
+        child_name = forms.text(
+            values, "child_name", errors, label="the child's full name"
+        )
+        dob = forms.date_field(
+            values,
+            "dob",
+            errors,
+            label="the date of birth",
+            not_future=True,
+            today=today,
+        )
+        year = forms.choice(
+            values,
+            "year_group",
+            YEAR_GROUPS + ["none"],
+            errors,
+            message="Select the child's year group.",
+        )
+        setting = forms.text(
+            values, "setting", errors, label="the school or setting", required=False
+        )
+        reference = forms.text(
+            values,
+            "la_reference",
+            errors,
+            label="the local authority reference",
+            max_length=50,
+        )
+        requested = forms.date_field(
+            values,
+            "request_date",
+            errors,
+            label="the date the request was received",
+            not_future=True,
+            today=today,
+        )
+        if not errors and requested is not None:
+            case = cases.create_case(
+                db.session,
+                cases.CaseDetails(
+                    child_name=child_name,
+                    child_date_of_birth=dob,
+                    year_group=None if year in (None, "none") else int(year),
+                    setting=setting,
+                    la_reference=reference,
+                    request_date=requested,
+                ),
+                person,
+            )
+            db.session.commit()
+            flash("Case created. Now invite the family and the professionals.")
+            return redirect(url_for("cases.case", case_id=case.id))
+    return render_template(
+        "cases/new.html", errors=errors, values=values, year_groups=YEAR_GROUPS
+    )
+
+
+@bp.get("/<int:case_id>")
+@login_required
+def case(case_id: int) -> str:
+    """Child summary, timeline, members, advice and plan sections."""
+    person = _me()
+    the_case, membership = access.require_case(db.session, person, case_id)
+    member = access.member_facts(membership)
+    today = date.today()
+    docs = cases.case_documents(db.session, the_case)
+    visible = [
+        (d, policy.document_access(member, access.doc_facts(d, the_case))) for d in docs
+    ]
+    visible = [(d, a) for d, a in visible if a > policy.Access.NONE]
+    is_caseworker = policy.can_on_case(member, "manage")
+    return render_template(
+        "cases/show.html",
+        case=the_case,
+        membership=membership,
+        is_caseworker=is_caseworker,
+        advice=[(d, a) for d, a in visible if d.kind == "advice"],
+        sections=[(d, a) for d, a in visible if d.kind == "plan_section"],
+        members=sorted(
+            the_case.memberships, key=lambda m: (m.role != "caseworker", m.id)
+        ),
+        pending=pending_invitations(db.session, the_case) if is_caseworker else [],
+        position=cases.position(the_case, docs, today),
+        dates=domain.statutory_dates(the_case.request_date),
+        labels=domain.STATUTORY_LABELS,
+        today=today,
+    )
+
+
+@bp.route("/<int:case_id>/invite", methods=["GET", "POST"])
+@login_required
+def invite(case_id: int) -> str | Response:
+    """Invite a person by email with a role; professionals also get a discipline."""
+    person = _me()
+    the_case, _ = access.require_case(db.session, person, case_id, "invite")
+    errors = forms.FormErrors()
+    values = request.form
+    disciplines = domain.professional_disciplines()
+    if request.method == "POST":
+        email = forms.text(
+            values, "email", errors, label="an email address", max_length=254
+        )
+        if email and ("@" not in email or " " in email):
+            errors["email"] = (
+                "Enter an email address in the correct format, like name@example.org."
+            )
+        role = forms.choice(
+            values,
+            "role",
+            ["parent", "young_person", "professional"],
+            errors,
+            message="Select the person's role on this case.",
+        )
+        discipline = None
+        organisation = job_title = ""
+        if role == "professional":
+            discipline = forms.choice(
+                values,
+                "discipline",
+                [k for k, _ in disciplines],
+                errors,
+                message="Select the professional's discipline.",
+            )
+            organisation = forms.text(
+                values, "organisation", errors, label="their organisation"
+            )
+            job_title = forms.text(values, "job_title", errors, label="their job title")
+        if not errors and role is not None:
+            req = InvitationRequest(email, role, discipline, organisation, job_title)
+            invitation, token = create_invitation(
+                db.session, the_case, req, person, date.today()
+            )
+            db.session.commit()
+            link = _invitation_link(token)
+            sent = _send_invitation(invitation.email, the_case.child_name, link)
+            return render_template(
+                "cases/invited.html",
+                case=the_case,
+                invitation=invitation,
+                link=None if sent else link,
+                sent=sent,
+            )
+    return render_template(
+        "cases/invite.html",
+        case=the_case,
+        errors=errors,
+        values=values,
+        disciplines=disciplines,
+    )
+
+
+def _invitation_link(token: str) -> str:
+    settings = current_app.config["SETTINGS"]
+    path = url_for("auth.invitation", token=token)
+    if settings.public_url:
+        return settings.public_url + path
+    return url_for("auth.invitation", token=token, _external=True)
+
+
+def _send_invitation(email: str, child_name: str, link: str) -> bool:
+    """Email the link when a mail server is configured; False means show it instead."""
+    settings = current_app.config["SETTINGS"]
+    if settings.smtp_host is None:
+        return False
+    body = (
+        "You have been invited to contribute to an Education, Health and Care Plan "
+        f"assessment for {child_name}.\n\nOpen this link within 14 days to join:\n{link}\n\n"
+        "If you were not expecting this email, you can ignore it.\n"
+    )
+    try:
+        mail.send(settings, email, "You are invited to contribute to an EHC plan", body)
+    except OSError as error:
+        current_app.logger.warning("Invitation email to %s failed: %s", email, error)
+        flash("We could not send the email. Copy the link below and send it yourself.")
+        return False
+    return True
+
+
+@bp.post("/<int:case_id>/share")
+@login_required
+def share(case_id: int) -> Response:
+    """Share or unshare the plan sections with the family and professionals."""
+    person = _me()
+    the_case, _ = access.require_case(db.session, person, case_id, "share_draft")
+    shared = request.form.get("shared") == "yes"
+    cases.set_draft_shared(db.session, the_case, shared, person)
+    db.session.commit()
+    signals.access_changed.send(current_app._get_current_object(), case_id=case_id)
+    flash(
+        "The draft plan is now shared."
+        if shared
+        else "The draft plan is no longer shared."
+    )
+    return redirect(url_for("cases.case", case_id=case_id))
+
+
+@bp.post("/<int:case_id>/members/<int:membership_id>/remove")
+@login_required
+def remove_member(case_id: int, membership_id: int) -> Response:
+    """Take someone off the case."""
+    person = _me()
+    the_case, mine = access.require_case(db.session, person, case_id, "remove_member")
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.case_id != the_case.id:
+        abort(404)
+    if membership.id == mine.id:
+        flash("You cannot remove yourself from a case you manage.")
+        return redirect(url_for("cases.case", case_id=case_id))
+    name = membership.person.name
+    cases.remove_member(db.session, membership, person)
+    db.session.commit()
+    signals.access_changed.send(current_app._get_current_object(), case_id=case_id)
+    flash(f"{name} has been removed from the case.")
+    return redirect(url_for("cases.case", case_id=case_id))
+
+
+@bp.get("/<int:case_id>/audit")
+@login_required
+def audit_trail(case_id: int) -> str:
+    """Every recorded action on the case, newest first."""
+    the_case, _ = access.require_case(db.session, _me(), case_id, "view_audit")
+    return render_template(
+        "cases/audit.html", case=the_case, events=audit.case_trail(db.session, the_case)
+    )

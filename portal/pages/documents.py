@@ -1,0 +1,88 @@
+"""The document page: rendered Markdown or the live editor, history, submit and reopen."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from auth import access, policy
+from auth.sessions import current_person, login_required
+from portal import domain, signals
+from portal.errors import NotAllowed
+from portal.extensions import db
+from portal.models import Person
+from portal.services import documents, markdown, ystore
+
+bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+
+def _me() -> Person:
+    person = current_person()
+    assert person is not None  # noqa: S101 - login_required guarantees it
+    return person
+
+
+@bp.get("/<int:doc_id>")
+@login_required
+def show(doc_id: int) -> str:
+    """Read or edit a document, with its versions and recent editors."""
+    person = _me()
+    doc, membership, level = access.require_document(db.session, person, doc_id)
+    text = ystore.document_text(db.session, doc.id)
+    member = access.member_facts(membership)
+    facts = access.doc_facts(doc, doc.case)
+    return render_template(
+        "documents/show.html",
+        doc=doc,
+        case=doc.case,
+        access=level.label,
+        text=text,
+        rendered_html=markdown.render(text),
+        versions=documents.versions_of(db.session, doc),
+        editors=ystore.recent_editors(db.session, doc.id),
+        author=doc.owner.person if doc.owner else None,
+        can_submit=policy.can_submit(member, facts),
+        can_reopen=policy.can_reopen(member, facts),
+        user_name=person.name,
+        user_role_label=domain.ROLE_LABELS.get(membership.role, membership.role),
+    )
+
+
+@bp.post("/<int:doc_id>/submit")
+@login_required
+def submit(doc_id: int) -> Response:
+    """The author submits their advice; it is frozen as a version."""
+    person = _me()
+    doc, membership, _ = access.require_document(db.session, person, doc_id)
+    if not policy.can_submit(
+        access.member_facts(membership), access.doc_facts(doc, doc.case)
+    ):
+        raise NotAllowed(
+            "Only the author can submit this advice, and only while it is a draft."
+        )
+    documents.submit_advice(db.session, doc, person)
+    db.session.commit()
+    signals.access_changed.send(
+        current_app._get_current_object(), case_id=doc.case_id, document_id=doc.id
+    )
+    flash("Your advice has been submitted. The caseworker has been told.")
+    return redirect(url_for("documents.show", doc_id=doc.id))
+
+
+@bp.post("/<int:doc_id>/reopen")
+@login_required
+def reopen(doc_id: int) -> Response:
+    """The caseworker reopens submitted advice for its author to edit."""
+    person = _me()
+    doc, membership, _ = access.require_document(db.session, person, doc_id)
+    if not policy.can_reopen(
+        access.member_facts(membership), access.doc_facts(doc, doc.case)
+    ):
+        raise NotAllowed("Only the caseworker can reopen submitted advice.")
+    documents.reopen_advice(db.session, doc, person)
+    db.session.commit()
+    signals.access_changed.send(
+        current_app._get_current_object(), case_id=doc.case_id, document_id=doc.id
+    )
+    flash("The advice is open for its author to edit again.")
+    return redirect(url_for("documents.show", doc_id=doc.id))

@@ -1,0 +1,141 @@
+"""The fictional demo case and its accounts. Running it twice changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.casefolder import load_case_folder
+from portal.models import Case, Document, Membership, Person
+from portal.services import documents
+from portal.services.importer import import_case_folder
+
+DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - published demo password, local use only
+DEMO_REFERENCE = "DEMO-0001"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """One demo person, their role on the demo case and what they write."""
+
+    email: str
+    name: str
+    role: str
+    discipline: str | None = None
+    organisation: str = ""
+    job_title: str = ""
+
+
+ACCOUNTS = (
+    DemoAccount(
+        "caseworker@example.org",
+        "Dana Whitlock",
+        "caseworker",
+        organisation="Eastbridge County Council",
+        job_title="EHC coordinator",
+    ),
+    DemoAccount("parent@example.org", "Sofia Marchetti", "parent", "parent_carer"),
+    DemoAccount(
+        "young.person@example.org",
+        "Leo Marchetti",
+        "young_person",
+        "child_young_person",
+    ),
+    DemoAccount(
+        "senco@example.org",
+        "Grace Obi",
+        "professional",
+        "school_senco",
+        "Ashcombe Primary School",
+        "SENCo",
+    ),
+    DemoAccount(
+        "psychologist@example.org",
+        "Dr Martin Hale",
+        "professional",
+        "educational_psychologist",
+        "Eastbridge Educational Psychology Service",
+        "Educational psychologist",
+    ),
+    DemoAccount(
+        "therapist@example.org",
+        "Aisha Rahman",
+        "professional",
+        "speech_language_therapist",
+        "Eastbridge Children's Community Health",
+        "Speech and language therapist",
+    ),
+    DemoAccount(
+        "social.worker@example.org",
+        "Tom Brennan",
+        "professional",
+        "social_worker",
+        "Eastbridge Children's Disability Team",
+        "Social worker",
+    ),
+)
+
+
+def demo_folder() -> Path:
+    """The bundled demo case folder."""
+    return Path(str(resources.files("portal").joinpath("demo", "case")))
+
+
+def _person(session: Session, account: DemoAccount, password_hash: str) -> Person:
+    person = session.scalar(
+        select(Person).where(func.lower(Person.email) == account.email)
+    )
+    if person is None:
+        person = Person(
+            email=account.email,
+            name=account.name,
+            password_hash=password_hash,
+            is_staff=account.role == "caseworker",
+        )
+        session.add(person)
+        session.flush()
+    return person
+
+
+def load_demo(session: Session, password_hash: str, today: date) -> tuple[Case, bool]:
+    """Create the demo accounts and case if missing; return the case and whether it is new."""
+    people = {a.email: _person(session, a, password_hash) for a in ACCOUNTS}
+    existing = session.scalar(select(Case).where(Case.la_reference == DEMO_REFERENCE))
+    if existing is not None:
+        return existing, False
+    caseworker = people[ACCOUNTS[0].email]
+    case = import_case_folder(
+        session, load_case_folder(demo_folder()), caseworker, today, submit_advice=False
+    )
+    advice = {
+        d.discipline: d
+        for d in session.scalars(
+            select(Document).where(
+                Document.case_id == case.id, Document.kind == "advice"
+            )
+        )
+    }
+    for account in ACCOUNTS[1:]:
+        membership = Membership(
+            case=case,
+            person=people[account.email],
+            role=account.role,
+            discipline=account.discipline if account.role == "professional" else None,
+            organisation=account.organisation,
+            job_title=account.job_title,
+        )
+        session.add(membership)
+        session.flush()
+        doc = advice.get(account.discipline)
+        if doc is not None:
+            doc.owner_membership_id = membership.id
+    # One submitted piece of advice shows the caseworker's notification and reopen.
+    social = advice.get("social_worker")
+    if social is not None:
+        documents.submit_advice(session, social, people["social.worker@example.org"])
+    return case, True

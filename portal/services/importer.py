@@ -1,0 +1,73 @@
+"""Loading a case folder (DESIGN.md "Case-folder format") into the database."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal import domain
+from portal.casefolder import CaseFolder
+from portal.models import Case, Document, Person
+from portal.services import audit, cases, documents, ystore
+
+
+def _section_texts(folder: CaseFolder) -> dict[str, str]:
+    texts = dict(folder.sections)
+    # Some councils write one "Section H" for all social care; it holds H1's duties.
+    combined = texts.pop("H", None)
+    if combined and not texts.get("H1") and not texts.get("H2"):
+        texts["H1"] = combined
+    return texts
+
+
+def import_case_folder(
+    session: Session,
+    folder: CaseFolder,
+    caseworker: Person,
+    today: date,
+    *,
+    submit_advice: bool = True,
+) -> Case:
+    """Create the case, an advice document per advice file and plan sections A–K.
+
+    Imported advice is received advice, so by default it is marked submitted
+    with a version; the demo keeps it as drafts for people to edit live.
+    """
+    request_date = folder.request_date or today
+    case = cases.create_case(
+        session,
+        cases.CaseDetails(
+            child_name=folder.child_name,
+            child_date_of_birth=None,
+            year_group=folder.year_group,
+            setting=folder.school_name,
+            la_reference=folder.case_id,
+            request_date=request_date,
+            primary_need=folder.primary_area_of_need or None,
+        ),
+        caseworker,
+    )
+    due = domain.advice_due_date(request_date)
+    for advice in folder.advice:
+        doc = documents.create_advice(session, case, advice.role, due)
+        doc.title = advice.title or doc.title
+        doc.source_author = advice.author
+        ystore.set_text(session, doc, advice.body.strip() + "\n", caseworker)
+        session.flush()
+        if submit_advice:
+            documents.submit_advice(session, doc, caseworker)
+    sections = _section_texts(folder)
+    for doc in session.scalars(
+        select(Document).where(
+            Document.case_id == case.id, Document.kind == "plan_section"
+        )
+    ):
+        text = sections.get(doc.section or "", "").strip()
+        if text:
+            ystore.set_text(session, doc, text + "\n", caseworker)
+    audit.record(
+        session, "case.imported", actor=caseworker, case=case, folder=folder.case_id
+    )
+    return case

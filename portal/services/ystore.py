@@ -1,0 +1,114 @@
+"""The durable Yjs state of a document: snapshot + append-only update log.
+
+The realtime server appends every accepted update here before acknowledging
+it; pages read the current text from here. A document's state is its
+snapshot (if any) followed by its log rows in sequence order.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pycrdt import Doc, Text
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.models import DocSnapshot, Document, DocUpdate, Person, utcnow
+
+TEXT_NAME = "content"
+
+
+def new_ydoc() -> tuple[Doc, Text]:
+    """An empty document with its `content` text attached."""
+    ydoc: Doc = Doc()
+    ytext = ydoc.get(TEXT_NAME, type=Text)
+    return ydoc, ytext
+
+
+def load_ydoc(session: Session, document_id: int) -> tuple[Doc, int]:
+    """Rebuild the document from its snapshot and log; return it and its last seq."""
+    ydoc, _ = new_ydoc()
+    snapshot = session.scalar(
+        select(DocSnapshot).where(DocSnapshot.document_id == document_id)
+    )
+    last_seq = 0
+    if snapshot is not None:
+        ydoc.apply_update(snapshot.data)
+        last_seq = snapshot.upto_seq
+    rows = session.execute(
+        select(DocUpdate.seq, DocUpdate.data)
+        .where(DocUpdate.document_id == document_id, DocUpdate.seq > last_seq)
+        .order_by(DocUpdate.seq)
+    )
+    for seq, data in rows:
+        ydoc.apply_update(data)
+        last_seq = seq
+    return ydoc, last_seq
+
+
+def document_text(session: Session, document_id: int) -> str:
+    """The document's current Markdown."""
+    ydoc, _ = load_ydoc(session, document_id)
+    return str(ydoc.get(TEXT_NAME, type=Text))
+
+
+def next_seq(session: Session, document_id: int) -> int:
+    """The sequence number the next update of a document gets."""
+    log_max = session.scalar(
+        select(func.max(DocUpdate.seq)).where(DocUpdate.document_id == document_id)
+    )
+    snap_max = session.scalar(
+        select(DocSnapshot.upto_seq).where(DocSnapshot.document_id == document_id)
+    )
+    return max(log_max or 0, snap_max or 0) + 1
+
+
+def append_update(
+    session: Session, document: Document, data: bytes, author: Person | None
+) -> DocUpdate:
+    """Add one update to the log (the caller commits)."""
+    row = DocUpdate(
+        document_id=document.id,
+        seq=next_seq(session, document.id),
+        data=data,
+        author_id=author.id if author else None,
+    )
+    session.add(row)
+    document.updated_at = utcnow()
+    return row
+
+
+def set_text(
+    session: Session, document: Document, text: str, author: Person | None
+) -> DocUpdate | None:
+    """Replace the document's text with one update (import and demo only)."""
+    ydoc, _ = load_ydoc(session, document.id)
+    ytext = ydoc.get(TEXT_NAME, type=Text)
+    if str(ytext) == text:
+        return None
+    before = ydoc.get_state()
+    with ydoc.transaction():
+        del ytext[0 : len(ytext)]
+        ytext += text
+    return append_update(session, document, ydoc.get_update(before), author)
+
+
+def full_state(session: Session, document_id: int) -> bytes:
+    """The whole document as one Yjs update."""
+    ydoc, _ = load_ydoc(session, document_id)
+    return ydoc.get_update()
+
+
+def recent_editors(
+    session: Session, document_id: int, limit: int = 5
+) -> list[tuple[Person, datetime]]:
+    """Who changed the document most recently, with when they last did."""
+    stmt = (
+        select(Person, func.max(DocUpdate.created_at).label("last"))
+        .join(DocUpdate, DocUpdate.author_id == Person.id)
+        .where(DocUpdate.document_id == document_id)
+        .group_by(Person.id)
+        .order_by(func.max(DocUpdate.created_at).desc())
+        .limit(limit)
+    )
+    return [(person, last) for person, last in session.execute(stmt)]
