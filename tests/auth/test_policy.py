@@ -1,0 +1,96 @@
+"""Walk every cell of the permission table in DESIGN.md.
+
+The expected values are written out here independently of auth.policy, as
+the table reads, so a change to either shows up as a failure.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from auth.policy import (
+    Access,
+    DocFacts,
+    Member,
+    can_on_case,
+    can_reopen,
+    can_submit,
+    document_access,
+)
+
+ME, OTHER = 1, 2
+SECTIONS = ["A", "B", "C", "D", "E", "F", "G", "H1", "H2", "I", "J", "K"]
+R, C, E, N = Access.READ, Access.COMMENT, Access.EDIT, Access.NONE
+
+
+def expected(role: str, kind: str, owner: str, section: str | None, status: str, shared: bool) -> Access:
+    """DESIGN.md "Who may do what", cell by cell."""
+    if kind == "advice":
+        if owner == "me":
+            return {"draft": E, "submitted": R}[status]
+        return C if role == "caseworker" else N
+    # plan sections
+    if role == "caseworker":
+        return E
+    if role in ("parent", "young_person") and section == "A":
+        return E
+    if not shared:
+        return N
+    return {"parent": C, "young_person": R, "professional": R}[role]
+
+
+CELLS = [
+    (role, "advice", owner, None, status, shared)
+    for role, owner, status, shared in itertools.product(
+        ["caseworker", "parent", "young_person", "professional"],
+        ["me", "other", "nobody"], ["draft", "submitted"], [False, True])
+    if not (role == "caseworker" and owner == "me")
+] + [
+    (role, "plan_section", "nobody", section, "draft", shared)
+    for role, section, shared in itertools.product(
+        ["caseworker", "parent", "young_person", "professional"], SECTIONS, [False, True])
+]
+
+
+@pytest.mark.parametrize(("role", "kind", "owner", "section", "status", "shared"), CELLS)
+def test_every_cell_of_the_table(role: str, kind: str, owner: str, section: str | None,
+                                 status: str, shared: bool) -> None:
+    owner_id = {"me": ME, "other": OTHER, "nobody": None}[owner]
+    doc = DocFacts(kind=kind, section=section, owner_membership_id=owner_id, status=status,
+                   draft_shared=shared)
+    assert document_access(Member(role, ME), doc) == expected(role, kind, owner, section, status, shared)
+
+
+@pytest.mark.parametrize("kind", ["advice", "plan_section"])
+def test_non_members_and_unknown_roles_get_nothing(kind: str) -> None:
+    doc = DocFacts(kind=kind, section="A", owner_membership_id=ME, draft_shared=True)
+    assert document_access(None, doc) == N
+    assert document_access(Member("headteacher", ME), doc) == N
+
+
+def test_only_the_author_submits_and_only_the_caseworker_reopens() -> None:
+    draft = DocFacts(kind="advice", owner_membership_id=ME)
+    submitted = DocFacts(kind="advice", owner_membership_id=ME, status="submitted")
+    assert can_submit(Member("professional", ME), draft)
+    assert not can_submit(Member("professional", OTHER), draft)
+    assert not can_submit(Member("caseworker", OTHER), draft)
+    assert not can_submit(Member("professional", ME), submitted)
+    assert can_reopen(Member("caseworker", OTHER), submitted)
+    assert not can_reopen(Member("professional", ME), submitted)
+    assert not can_reopen(Member("caseworker", OTHER), draft)
+
+
+@pytest.mark.parametrize("action", ["manage", "invite", "remove_member", "share_draft", "view_audit"])
+@pytest.mark.parametrize("role", ["parent", "young_person", "professional"])
+def test_only_the_caseworker_runs_the_case(role: str, action: str) -> None:
+    assert can_on_case(Member(role, ME), "view")
+    assert not can_on_case(Member(role, ME), action)
+    assert can_on_case(Member("caseworker", ME), action)
+    assert not can_on_case(None, "view")
+
+
+def test_unknown_case_action_is_a_programming_error() -> None:
+    with pytest.raises(ValueError, match="Unknown case action"):
+        can_on_case(Member("caseworker", ME), "delete_everything")

@@ -1,0 +1,131 @@
+"""Signing in and out, cookies, CSRF and the idle timeout."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.config import Settings
+from portal.models import AuditEvent
+from tests.browserlike import Browser
+from tests.conftest import make_settings
+from tests.factories import Factory
+
+
+def _actions(dbs: Session) -> list[str]:
+    return list(dbs.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def test_signing_in_shows_your_cases_and_is_audited(
+    browser: Browser, make: Factory, dbs: Session
+) -> None:
+    person = make.person("ana@example.org")
+    response = browser.sign_in("ANA@example.org")
+    assert response.status_code == 302
+    assert "Your cases" in browser.text("/")
+    assert _actions(dbs)[-1] == "auth.signed_in"
+    dbs.refresh(person)
+    assert person.last_sign_in_at is not None
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "message"),
+    [
+        ("", "x", "Enter your email address."),
+        ("not-an-email", "x", "Enter an email address in the correct format"),
+        ("ana@example.org", "", "Enter your password."),
+        ("ana@example.org", "wrong password", "Enter a correct email address and password."),
+        ("nobody@example.org", "whatever", "Enter a correct email address and password."),
+    ],
+)
+def test_bad_sign_in_gets_an_error_summary(browser: Browser, make: Factory, email: str,
+                                           password: str, message: str) -> None:
+    make.person("ana@example.org")
+    page = browser.post("/sign-in", {"email": email, "password": password})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "govuk-error-summary" in html and message in html
+    assert browser.get("/").status_code == 302  # still signed out
+
+
+def test_failed_sign_in_is_audited_without_the_password(
+    browser: Browser, make: Factory, dbs: Session
+) -> None:
+    make.person("ana@example.org")
+    browser.sign_in("ana@example.org", "guess-one-two")
+    event = dbs.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert event is not None and event.action == "auth.sign_in_failed"
+    assert "guess-one-two" not in str(event.detail)
+
+
+def test_forms_without_a_csrf_token_are_refused(client: FlaskClient, make: Factory) -> None:
+    make.person("ana@example.org")
+    response = client.post("/sign-in", data={"email": "ana@example.org",
+                                             "password": "correct horse battery"})
+    assert response.status_code == 400
+    assert "expired or came from another site" in response.get_data(as_text=True)
+
+
+def test_session_cookie_is_httponly_lax_and_secure_over_https(app: Flask, make: Factory) -> None:
+    make.person("ana@example.org")
+    client = app.test_client()
+    browser = Browser(client)
+    token = browser.csrf_token()
+    client.post("/sign-in", base_url="https://portal.test",
+                headers={"Referer": "https://portal.test/sign-in"},
+                data={"email": "ana@example.org", "password": "correct horse battery",
+                      "csrf_token": token})
+    cookie = client.get_cookie("ehcp_session", domain="portal.test")
+    assert cookie is not None
+    assert cookie.http_only and cookie.same_site == "Lax" and cookie.secure
+
+
+def test_cookie_is_not_secure_on_plain_http_for_local_use(browser: Browser, make: Factory) -> None:
+    make.person("ana@example.org")
+    browser.sign_in("ana@example.org")
+    cookie = browser.client.get_cookie("ehcp_session", domain="portal.test")
+    assert cookie is not None and not cookie.secure
+
+
+def test_idle_session_is_signed_out(browser: Browser, make: Factory) -> None:
+    make.person("ana@example.org")
+    browser.sign_in("ana@example.org")
+    with browser.client.session_transaction() as session:
+        session["seen"] = int(time.time()) - 31 * 60  # default idle limit is 30 minutes
+    response = browser.get("/")
+    assert response.status_code == 302 and "/sign-in" in response.location
+    assert "had not used the portal for a while" in browser.text("/sign-in")
+
+
+def test_sign_out_ends_the_session(browser: Browser, make: Factory) -> None:
+    make.person("ana@example.org")
+    browser.sign_in("ana@example.org")
+    browser.sign_out()
+    assert browser.get("/").status_code == 302
+
+
+def test_next_parameter_cannot_redirect_off_site(browser: Browser, make: Factory) -> None:
+    make.person("ana@example.org")
+    response = browser.post("/sign-in?next=//evil.example/x",
+                            {"email": "ana@example.org", "password": "correct horse battery"})
+    assert response.location.endswith("/")
+    assert "evil" not in response.location
+
+
+def test_missing_secret_key_stops_startup_with_a_clear_sentence() -> None:
+    from portal.config import ConfigError
+
+    with pytest.raises(ConfigError, match="SECRET_KEY is not set"):
+        Settings.from_env({}).flask_config("/tmp", testing=False, debug=False)
+
+
+def test_junk_boolean_settings_are_refused() -> None:
+    from portal.config import ConfigError
+
+    with pytest.raises(ConfigError, match="SMTP_USE_TLS must be true or false"):
+        make_settings(SMTP_USE_TLS="perhaps")

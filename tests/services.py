@@ -1,0 +1,48 @@
+"""Which real services the tests may use, and skip-or-fail when one is missing.
+
+Tests that need PostgreSQL, Redis, Node packages or Chromium run when these
+are available and are skipped otherwise, with a reason saying what to set or
+install. With EHCP_REQUIRE_SERVICES=1 (CI sets it) a missing one fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+REDIS_URL = os.environ.get("REDIS_URL", "")
+REQUIRED = os.environ.get("EHCP_REQUIRE_SERVICES") == "1"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or ""
+
+
+def missing(reason: str) -> None:
+    """Skip the test with a reason, or fail it when services are required."""
+    if REQUIRED:
+        pytest.fail(f"{reason} (EHCP_REQUIRE_SERVICES=1 is set, so this is a failure)")
+    pytest.skip(reason)
+
+
+def postgres_url() -> str:
+    """The PostgreSQL server URL, or skip/fail."""
+    if not DATABASE_URL.startswith("postgresql"):
+        missing("set DATABASE_URL=postgresql://… to run this against PostgreSQL")
+    return DATABASE_URL
+
+
+def redis_url() -> str:
+    """The Redis URL, or skip/fail."""
+    if not REDIS_URL:
+        missing("set REDIS_URL=redis://127.0.0.1:6379/0 to run this against Redis")
+    return REDIS_URL
+
+
+def chromium_path() -> str:
+    """Debian's Chromium, or skip/fail."""
+    if not CHROMIUM:
+        missing("install Debian's chromium (apt-get install chromium) for browser tests")
+    return CHROMIUM
