@@ -1,0 +1,153 @@
+"""Golden thread checks: B -> F (Q1), C -> G (Q5) and D -> H1/H2 (Q6)."""
+
+from __future__ import annotations
+
+import re
+
+from portal.assistant.base import CaseMaterial, Finding
+from portal.assistant.checks.concepts import concepts, content_words
+from portal.assistant.plan_parse import Item, is_nil, parse_items, prose_blocks
+
+PROVISION_SECTIONS = ("F", "G", "H1", "H2", "H")
+HEALTH_DELIVERER = re.compile(
+    r"\b(?:therapist|physiotherap\w*|nurse|paediatric\w*|clinician|camhs|consultant|"
+    r"doctor|audiolog\w*|occupational therap\w*|health visitor|nhs|dietitian|"
+    r"orthoptist|(?:slt|salt|ot)\b)",
+    re.I,
+)
+_NOT_A_NEED = re.compile(
+    r"\b(?:no(?:t)?\s+(?:\w+\s+){0,3}?(?:identified|known|needs?|concerns?|diagnos\w*)|"
+    r"(?:is|are|was|were)\s+(?:within\s+the\s+)?normal|none\b|nil\b|see\s+section|"
+    r"not\s+known|no\s+longer|other than those)",
+    re.I,
+)
+_NOT_PROVISION = re.compile(
+    r"\b(?:known to (?:the )?(?:team|service)|see (?:the )?(?:care|child in need) plan|"
+    r"will be referred|to be confirmed|tbc)\b",
+    re.I,
+)
+
+
+def _ignore_words(material: CaseMaterial) -> frozenset[str]:
+    return frozenset(w.lower() for w in material.child_name.split())
+
+
+def covers(
+    need: str, provision: Item, ignore: frozenset[str], linked: bool = False
+) -> bool:
+    """True when a provision item is about the same topic as a need."""
+    shared_concepts = concepts(need) & concepts(provision.text)
+    shared_words = content_words(need, ignore) & content_words(provision.text, ignore)
+    if shared_concepts and (shared_words or linked or len(shared_concepts) >= 2):
+        return True
+    return len(shared_words) >= 3
+
+
+def provision_items(material: CaseMaterial, keys: tuple[str, ...]) -> list[Item]:
+    """Items of the named provision sections that are not 'None.'."""
+    items: list[Item] = []
+    for key in keys:
+        text = material.sections.get(key, "")
+        if text and not is_nil(text):
+            items += [i for i in parse_items(text) if not _NOT_PROVISION.search(i.text)]
+    return items
+
+
+def check_needs_have_provision(material: CaseMaterial) -> list[Finding]:
+    """Q1: every need in B has at least one provision in F about the same thing."""
+    needs = parse_items(material.sections.get("B", ""))
+    provision = provision_items(material, ("F",))
+    ignore = _ignore_words(material)
+    findings = []
+    for need in needs:
+        if not concepts(need.text) and len(content_words(need.text, ignore)) < 3:
+            continue  # a heading-like line, not a need
+        if any(covers(need.text, p, ignore, need.item_id in p.refs) for p in provision):
+            continue
+        label = f"{need.item_id} " if need.item_id else ""
+        findings.append(
+            Finding(
+                "B",
+                "missing_provision_for_need",
+                "high",
+                f"The need {label}has no matching provision in Section F. The council "
+                "must secure provision for every need in Section B.",
+                need.text,
+            )
+        )
+    return findings
+
+
+def _need_sentences(section: str) -> list[str]:
+    out = []
+    for block in prose_blocks(section):
+        for sentence in block.sentences():
+            if (
+                not _NOT_A_NEED.search(sentence.text)
+                and len(sentence.text.split()) >= 4
+            ):
+                out.append(sentence.text)
+    return out
+
+
+def check_health_needs(
+    material: CaseMaterial, health_advice: list[str]
+) -> list[Finding]:
+    """Q5: each health need in C has provision in G, or in F from a health professional."""
+    section_c = material.sections.get("C", "")
+    if not section_c or is_nil(section_c):
+        return []
+    ignore = _ignore_words(material)
+    provision = provision_items(material, ("G",)) + [
+        i for i in provision_items(material, ("F",)) if HEALTH_DELIVERER.search(i.text)
+    ]
+    findings = []
+    for need in _need_sentences(section_c):
+        if any(covers(need, p, ignore) for p in provision):
+            continue
+        related = [r for r in health_advice if concepts(r) & concepts(need)]
+        extra = (
+            f" Health advice recommended: {'; '.join(related[:3])}" if related else ""
+        )
+        findings.append(
+            Finding(
+                "C",
+                "health_need_without_health_provision",
+                "high",
+                "This health need has no matching health provision in Section G."
+                + extra,
+                need,
+            )
+        )
+    return findings
+
+
+def check_social_care_needs(
+    material: CaseMaterial, care_advice: list[str]
+) -> list[Finding]:
+    """Q6: each social care need in D has provision in H1 or H2."""
+    section_d = material.sections.get("D", "")
+    if not section_d or is_nil(section_d):
+        return []
+    ignore = _ignore_words(material)
+    provision = provision_items(material, ("H1", "H2", "H"))
+    findings = []
+    for need in _need_sentences(section_d):
+        if any(covers(need, p, ignore) for p in provision):
+            continue
+        extra = (
+            f" Social care advice recommended: {'; '.join(care_advice[:3])}"
+            if care_advice
+            else ""
+        )
+        findings.append(
+            Finding(
+                "D",
+                "social_care_need_without_provision",
+                "high",
+                "This social care need has no provision in Section H1 or H2 "
+                "('known to the team' or 'see care plan' is not provision)." + extra,
+                need,
+            )
+        )
+    return findings

@@ -1,0 +1,96 @@
+"""Small text helpers shared by the rules: sentences, words, numbers, items."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A sentence ends at . ! ? (optionally followed by a closing quote or bracket)
+# before whitespace, or at a blank line / list item boundary.
+_SENTENCE = re.compile(
+    r"[^\n.!?]*(?:[.!?]+(?:[\"'\u201d)\]]+)?(?=\s|$)|[^\n.!?]*(?=\n|$))", re.M
+)
+_ABBREV_END = re.compile(
+    r"\b(?:Dr|Mr|Mrs|Ms|Mx|St|e\.g|i\.e|etc|No|vs|approx)\.$", re.I
+)
+WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019-]*")
+_MD_PREFIX = re.compile(
+    r"^\s*(?:[-*+]\s+|\d+[.)]\s+|#+\s+|>\s*)?(?:\*\*[^*]{1,12}\*\*\s*)?[*_\s]*"
+)
+
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
+    "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45, "sixty": 60,
+    "once": 1, "twice": 2, "single": 1, "half": 0.5, "fortnightly": 0.5,
+}  # fmt: skip
+NUMBER = re.compile(
+    r"\d+(?:[.:]\d+)?|\b(?:"
+    + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+    + r")\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of text and where it sits in its parent string."""
+
+    start: int
+    end: int
+    text: str
+
+
+def sentences(text: str, offset: int = 0) -> list[Span]:
+    """Sentences with offsets; Markdown list markers and headings are left out."""
+    out: list[Span] = []
+    pending: int | None = None
+    for m in _SENTENCE.finditer(text):
+        raw = m.group()
+        if not raw.strip():
+            continue
+        start = m.start() if pending is None else pending
+        if _ABBREV_END.search(raw.rstrip()) and not raw.endswith("\n"):
+            pending = start  # "Dr." does not end a sentence
+            continue
+        pending = None
+        chunk = text[start : m.end()]
+        lead = len(chunk) - len(chunk.lstrip())
+        prefix = _MD_PREFIX.match(chunk[lead:])
+        lead += prefix.end() if prefix else 0
+        body = chunk[lead:].rstrip()
+        if body and WORD.search(body):
+            out.append(
+                Span(offset + start + lead, offset + start + lead + len(body), body)
+            )
+    return out
+
+
+def words(text: str) -> list[str]:
+    """Words (letters, apostrophes and hyphens)."""
+    return WORD.findall(text)
+
+
+def numbers(text: str) -> set[float]:
+    """Every number in `text`, digits or words ('three' -> 3, 'twice' -> 2)."""
+    out: set[float] = set()
+    for m in NUMBER.finditer(text):
+        token = m.group().lower()
+        if token in NUMBER_WORDS:
+            out.add(float(NUMBER_WORDS[token]))
+        else:
+            for part in re.split(r"[:]", token):
+                if part:
+                    out.add(float(part))
+    return out
+
+
+def strip_markdown(text: str) -> str:
+    """Text without emphasis markers and link syntax (offsets are not kept)."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return re.sub(r"[*_`]+", "", text)
+
+
+def is_heading(line: str) -> bool:
+    """True for a Markdown heading line."""
+    return line.lstrip().startswith("#")
