@@ -133,4 +133,4 @@ def _accept(inv: Invitation, person: Person) -> Response:
         return redirect(url_for("pages.home"))
     db.session.commit()
     flash("You have joined the case.")
-    return redirect(url_for("pages.case", case_id=membership.case_id))
+    return redirect(url_for("cases.case", case_id=membership.case_id))

@@ -35,7 +35,9 @@ class Browser:
         return self.client.get(url, **kwargs)
 
     def post(self, url: str, data: dict[str, Any], **kwargs: Any) -> TestResponse:
-        return self.client.post(url, data={**data, "csrf_token": self.csrf_token()}, **kwargs)
+        return self.client.post(
+            url, data={**data, "csrf_token": self.csrf_token()}, **kwargs
+        )
 
     def text(self, url: str) -> str:
         return self.get(url).get_data(as_text=True)

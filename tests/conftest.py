@@ -50,8 +50,9 @@ def make_settings(**env: str) -> Settings:
 
 
 def _migrate(uri: str) -> None:
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri,
-                      "SETTINGS": make_settings()})
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri, "SETTINGS": make_settings()}
+    )
     with app.app_context():
         upgrade(directory=MIGRATIONS)
         db.engine.dispose()
@@ -68,8 +69,12 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _admin(url: str) -> psycopg.Connection[Any]:
     u = make_url(url)
     return psycopg.connect(
-        host=u.host or "127.0.0.1", port=u.port or 5432, user=u.username or "postgres",
-        password=u.password, dbname=u.database or "postgres", autocommit=True,
+        host=u.host or "127.0.0.1",
+        port=u.port or 5432,
+        user=u.username or "postgres",
+        password=u.password,
+        dbname=u.database or "postgres",
+        autocommit=True,
     )
 
 
@@ -122,8 +127,14 @@ def app(database_uri: str, settings: Settings) -> Iterator[Flask]:
     No app context stays pushed: Flask would reuse it for every request of
     the test and carry `g` and the session from one request to the next.
     """
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_uri,
-                      "SETTINGS": settings, "SERVER_NAME": "portal.test"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_uri,
+            "SETTINGS": settings,
+            "SERVER_NAME": "portal.test",
+        }
+    )
     yield app
     with app.app_context():
         db.engine.dispose()

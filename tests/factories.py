@@ -22,46 +22,85 @@ class Factory:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def person(self, email: str | None = None, *, name: str | None = None,
-               staff: bool = False) -> Person:
+    def person(
+        self, email: str | None = None, *, name: str | None = None, staff: bool = False
+    ) -> Person:
         n = next(_n)
-        person = Person(email=email or f"person{n}@example.org", name=name or f"Person {n}",
-                        password_hash=_HASH, is_staff=staff)
+        person = Person(
+            email=email or f"person{n}@example.org",
+            name=name or f"Person {n}",
+            password_hash=_HASH,
+            is_staff=staff,
+        )
         self.session.add(person)
         self.session.commit()
         return person
 
-    def case(self, caseworker: Person | None = None, *, request_date: date | None = None,
-             child_name: str = "Ruby Ashworth", year_group: int | None = 4) -> Case:
+    def case(
+        self,
+        caseworker: Person | None = None,
+        *,
+        request_date: date | None = None,
+        child_name: str = "Ruby Ashworth",
+        year_group: int | None = 4,
+    ) -> Case:
         caseworker = caseworker or self.person(staff=True, name="Casey Worker")
         case = cases.create_case(
             self.session,
-            cases.CaseDetails(child_name=child_name, child_date_of_birth=date(2016, 5, 4),
-                              year_group=year_group, setting="Fernhill Primary",
-                              la_reference=f"REF-{next(_n)}",
-                              request_date=request_date or date.today() - timedelta(weeks=3)),
+            cases.CaseDetails(
+                child_name=child_name,
+                child_date_of_birth=date(2016, 5, 4),
+                year_group=year_group,
+                setting="Fernhill Primary",
+                la_reference=f"REF-{next(_n)}",
+                request_date=request_date or date.today() - timedelta(weeks=3),
+            ),
             caseworker,
         )
         self.session.commit()
         return case
 
-    def member(self, case: Case, role: str, person: Person | None = None, *,
-               discipline: str | None = None) -> Membership:
-        membership = Membership(case_id=case.id, person=person or self.person(), role=role,
-                                discipline=discipline)
+    def member(
+        self,
+        case: Case,
+        role: str,
+        person: Person | None = None,
+        *,
+        discipline: str | None = None,
+    ) -> Membership:
+        membership = Membership(
+            case_id=case.id,
+            person=person or self.person(),
+            role=role,
+            discipline=discipline,
+        )
         self.session.add(membership)
         self.session.commit()
         return membership
 
-    def advice(self, case: Case, owner: Membership | None, discipline: str, *,
-               text: str = "", due: date | None = None) -> Document:
-        doc = documents.create_advice(self.session, case, discipline,
-                                      due or date.today() + timedelta(weeks=6), owner)
+    def advice(
+        self,
+        case: Case,
+        owner: Membership | None,
+        discipline: str,
+        *,
+        text: str = "",
+        due: date | None = None,
+    ) -> Document:
+        doc = documents.create_advice(
+            self.session,
+            case,
+            discipline,
+            due or date.today() + timedelta(weeks=6),
+            owner,
+        )
         if text:
             ystore.set_text(self.session, doc, text, owner.person if owner else None)
         self.session.commit()
         return doc
 
     def section(self, case: Case, key: str) -> Document:
-        doc = next(d for d in cases.case_documents(self.session, case) if d.section == key)
+        doc = next(
+            d for d in cases.case_documents(self.session, case) if d.section == key
+        )
         return doc

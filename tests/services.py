@@ -44,5 +44,7 @@ def redis_url() -> str:
 def chromium_path() -> str:
     """Debian's Chromium, or skip/fail."""
     if not CHROMIUM:
-        missing("install Debian's chromium (apt-get install chromium) for browser tests")
+        missing(
+            "install Debian's chromium (apt-get install chromium) for browser tests"
+        )
     return CHROMIUM

@@ -25,7 +25,9 @@ SECTIONS = ["A", "B", "C", "D", "E", "F", "G", "H1", "H2", "I", "J", "K"]
 R, C, E, N = Access.READ, Access.COMMENT, Access.EDIT, Access.NONE
 
 
-def expected(role: str, kind: str, owner: str, section: str | None, status: str, shared: bool) -> Access:
+def expected(
+    role: str, kind: str, owner: str, section: str | None, status: str, shared: bool
+) -> Access:
     """DESIGN.md "Who may do what", cell by cell."""
     if kind == "advice":
         if owner == "me":
@@ -45,22 +47,38 @@ CELLS = [
     (role, "advice", owner, None, status, shared)
     for role, owner, status, shared in itertools.product(
         ["caseworker", "parent", "young_person", "professional"],
-        ["me", "other", "nobody"], ["draft", "submitted"], [False, True])
+        ["me", "other", "nobody"],
+        ["draft", "submitted"],
+        [False, True],
+    )
     if not (role == "caseworker" and owner == "me")
 ] + [
     (role, "plan_section", "nobody", section, "draft", shared)
     for role, section, shared in itertools.product(
-        ["caseworker", "parent", "young_person", "professional"], SECTIONS, [False, True])
+        ["caseworker", "parent", "young_person", "professional"],
+        SECTIONS,
+        [False, True],
+    )
 ]
 
 
-@pytest.mark.parametrize(("role", "kind", "owner", "section", "status", "shared"), CELLS)
-def test_every_cell_of_the_table(role: str, kind: str, owner: str, section: str | None,
-                                 status: str, shared: bool) -> None:
+@pytest.mark.parametrize(
+    ("role", "kind", "owner", "section", "status", "shared"), CELLS
+)
+def test_every_cell_of_the_table(
+    role: str, kind: str, owner: str, section: str | None, status: str, shared: bool
+) -> None:
     owner_id = {"me": ME, "other": OTHER, "nobody": None}[owner]
-    doc = DocFacts(kind=kind, section=section, owner_membership_id=owner_id, status=status,
-                   draft_shared=shared)
-    assert document_access(Member(role, ME), doc) == expected(role, kind, owner, section, status, shared)
+    doc = DocFacts(
+        kind=kind,
+        section=section,
+        owner_membership_id=owner_id,
+        status=status,
+        draft_shared=shared,
+    )
+    assert document_access(Member(role, ME), doc) == expected(
+        role, kind, owner, section, status, shared
+    )
 
 
 @pytest.mark.parametrize("kind", ["advice", "plan_section"])
@@ -82,7 +100,9 @@ def test_only_the_author_submits_and_only_the_caseworker_reopens() -> None:
     assert not can_reopen(Member("caseworker", OTHER), draft)
 
 
-@pytest.mark.parametrize("action", ["manage", "invite", "remove_member", "share_draft", "view_audit"])
+@pytest.mark.parametrize(
+    "action", ["manage", "invite", "remove_member", "share_draft", "view_audit"]
+)
 @pytest.mark.parametrize("role", ["parent", "young_person", "professional"])
 def test_only_the_caseworker_runs_the_case(role: str, action: str) -> None:
     assert can_on_case(Member(role, ME), "view")

@@ -39,12 +39,21 @@ def test_signing_in_shows_your_cases_and_is_audited(
         ("", "x", "Enter your email address."),
         ("not-an-email", "x", "Enter an email address in the correct format"),
         ("ana@example.org", "", "Enter your password."),
-        ("ana@example.org", "wrong password", "Enter a correct email address and password."),
-        ("nobody@example.org", "whatever", "Enter a correct email address and password."),
+        (
+            "ana@example.org",
+            "wrong password",
+            "Enter a correct email address and password.",
+        ),
+        (
+            "nobody@example.org",
+            "whatever",
+            "Enter a correct email address and password.",
+        ),
     ],
 )
-def test_bad_sign_in_gets_an_error_summary(browser: Browser, make: Factory, email: str,
-                                           password: str, message: str) -> None:
+def test_bad_sign_in_gets_an_error_summary(
+    browser: Browser, make: Factory, email: str, password: str, message: str
+) -> None:
     make.person("ana@example.org")
     page = browser.post("/sign-in", {"email": email, "password": password})
     html = page.get_data(as_text=True)
@@ -63,29 +72,43 @@ def test_failed_sign_in_is_audited_without_the_password(
     assert "guess-one-two" not in str(event.detail)
 
 
-def test_forms_without_a_csrf_token_are_refused(client: FlaskClient, make: Factory) -> None:
+def test_forms_without_a_csrf_token_are_refused(
+    client: FlaskClient, make: Factory
+) -> None:
     make.person("ana@example.org")
-    response = client.post("/sign-in", data={"email": "ana@example.org",
-                                             "password": "correct horse battery"})
+    response = client.post(
+        "/sign-in",
+        data={"email": "ana@example.org", "password": "correct horse battery"},
+    )
     assert response.status_code == 400
     assert "expired or came from another site" in response.get_data(as_text=True)
 
 
-def test_session_cookie_is_httponly_lax_and_secure_over_https(app: Flask, make: Factory) -> None:
+def test_session_cookie_is_httponly_lax_and_secure_over_https(
+    app: Flask, make: Factory
+) -> None:
     make.person("ana@example.org")
     client = app.test_client()
     browser = Browser(client)
     token = browser.csrf_token()
-    client.post("/sign-in", base_url="https://portal.test",
-                headers={"Referer": "https://portal.test/sign-in"},
-                data={"email": "ana@example.org", "password": "correct horse battery",
-                      "csrf_token": token})
+    client.post(
+        "/sign-in",
+        base_url="https://portal.test",
+        headers={"Referer": "https://portal.test/sign-in"},
+        data={
+            "email": "ana@example.org",
+            "password": "correct horse battery",
+            "csrf_token": token,
+        },
+    )
     cookie = client.get_cookie("ehcp_session", domain="portal.test")
     assert cookie is not None
     assert cookie.http_only and cookie.same_site == "Lax" and cookie.secure
 
 
-def test_cookie_is_not_secure_on_plain_http_for_local_use(browser: Browser, make: Factory) -> None:
+def test_cookie_is_not_secure_on_plain_http_for_local_use(
+    browser: Browser, make: Factory
+) -> None:
     make.person("ana@example.org")
     browser.sign_in("ana@example.org")
     cookie = browser.client.get_cookie("ehcp_session", domain="portal.test")
@@ -109,10 +132,14 @@ def test_sign_out_ends_the_session(browser: Browser, make: Factory) -> None:
     assert browser.get("/").status_code == 302
 
 
-def test_next_parameter_cannot_redirect_off_site(browser: Browser, make: Factory) -> None:
+def test_next_parameter_cannot_redirect_off_site(
+    browser: Browser, make: Factory
+) -> None:
     make.person("ana@example.org")
-    response = browser.post("/sign-in?next=//evil.example/x",
-                            {"email": "ana@example.org", "password": "correct horse battery"})
+    response = browser.post(
+        "/sign-in?next=//evil.example/x",
+        {"email": "ana@example.org", "password": "correct horse battery"},
+    )
     assert response.location.endswith("/")
     assert "evil" not in response.location
 
