@@ -12,10 +12,12 @@ import * as syncProtocol from 'y-protocols/sync'
  * Start a server on an unused port.
  * @param {object} opts
  * @param {Record<string, Record<string, string>>} opts.access  token -> {docId: access}
- * @returns {Promise<{url, io, docs, close, refuseNext}>}
+ * @param {Function} [opts.onRequest] handler for plain HTTP requests (the browser harness)
+ * @param {number} [opts.port] 0 = an unused port
+ * @returns {Promise<{url, io, nsp, docs, control, close}>}
  */
-export async function startMockServer ({ access }) {
-  const http = createServer()
+export async function startMockServer ({ access, onRequest, port = 0 }) {
+  const http = createServer(onRequest)
   const io = new Server(http, { path: '/socket.io' })
   const docs = new Map() // doc id -> Y.Doc
   const control = { refuseNext: 0, stored: 0 }
@@ -25,7 +27,9 @@ export async function startMockServer ({ access }) {
   }
   const nsp = io.of('/collab')
   nsp.use((socket, next) => {
-    const token = socket.handshake.auth && socket.handshake.auth.token
+    // Browsers have no token: the harness sets a cookie instead of a session.
+    const cookie = /(?:^|;\s*)test_token=([^;]+)/.exec(socket.handshake.headers.cookie || '')
+    const token = (socket.handshake.auth && socket.handshake.auth.token) || (cookie && cookie[1])
     if (!token || !access[token]) return next(new Error('Sign in to edit documents'))
     socket.data.access = access[token]
     next()
@@ -82,7 +86,7 @@ export async function startMockServer ({ access }) {
       reply({ ok: true })
     })
   })
-  await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve))
+  await new Promise((resolve) => http.listen(port, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${http.address().port}`
   const close = () => new Promise((resolve) => { io.close(); http.close(() => resolve()) })
   return { url, io, nsp, docs, control, close }
