@@ -50,7 +50,9 @@ def _register(app: Flask) -> None:
     from auth import sessions
     from auth import views as auth_views
     from portal import cli
+    from portal.assistant import cli as assistant_cli
     from portal.pages import api, cases, dashboard, documents, errors, filters
+    from realtime import server as realtime_server
 
     sessions.init_app(app)
     errors.init_app(app)
@@ -59,3 +61,5 @@ def _register(app: Flask) -> None:
         app.register_blueprint(bp)
     csrf.exempt(api.bp)  # token clients; the browser-facing POSTs check it themselves
     cli.init_app(app)
+    assistant_cli.init_app(app)
+    realtime_server.init_app(app)

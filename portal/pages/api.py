@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.wrappers import Response
 
 from auth import access, policy
 from auth.sessions import current_person
 from portal import openapi
-from portal.errors import NotAllowed
-from portal.extensions import db
+from portal.errors import InvalidInput, NotAllowed
+from portal.extensions import csrf, db
 from portal.models import Case, Document, Person
-from portal.services import cases, documents, ystore
+from portal.services import cases, documents, review, ystore
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -111,6 +112,35 @@ def get_document(doc_id: int) -> Response:
         for v in documents.versions_of(db.session, doc)
     ]
     return jsonify(body)
+
+
+MAX_CHECK_CHARS = 200_000
+
+
+@bp.post("/documents/<int:doc_id>/assistant")
+def assistant_report(doc_id: int) -> Response:
+    """Suggestions and findings for the text the editor holds now (read access)."""
+    person = _caller()
+    if not g.get("via_token"):
+        csrf.protect()  # the browser's editor sends X-CSRFToken
+    doc, _, _ = access.require_document(db.session, person, doc_id)
+    body = request.get_json(silent=True)
+    text = body.get("text") if isinstance(body, dict) else None
+    if not isinstance(text, str):
+        raise InvalidInput('Send JSON like {"text": "..."}.')
+    if len(text) > MAX_CHECK_CHARS:
+        raise InvalidInput(
+            f"The text is too long to check (over {MAX_CHECK_CHARS:,} characters)."
+        )
+    settings = current_app.config["SETTINGS"]
+    report = review.document_report(
+        db.session, review.assistant_for(settings), doc, text, date.today()
+    )
+    return jsonify(
+        suggestions=[s.to_dict() for s in report.suggestions],
+        findings=[f.to_dict() for f in report.findings],
+        notices=report.notices,
+    )
 
 
 @bp.get("/openapi.json")

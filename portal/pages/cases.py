@@ -20,10 +20,11 @@ from auth import access, policy
 from auth.invitations import InvitationRequest, create_invitation, pending_invitations
 from auth.sessions import current_person, login_required
 from portal import domain, signals
+from portal.assistant import Finding, get_assistant
 from portal.extensions import db
 from portal.models import Membership, Person
 from portal.pages import forms
-from portal.services import audit, cases, mail
+from portal.services import audit, cases, mail, review
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -118,6 +119,14 @@ def case(case_id: int) -> str:
     ]
     visible = [(d, a) for d, a in visible if a > policy.Access.NONE]
     is_caseworker = policy.can_on_case(member, "manage")
+    findings: dict[str, list[Finding]] = {}
+    if policy.can_on_case(member, "view_findings"):
+        # The built-in rules: instant and offline, so the page never waits on a model.
+        report = review.case_findings(
+            db.session, get_assistant("rules"), the_case, today
+        )
+        for finding in report.findings:
+            findings.setdefault(finding.section or "Plan", []).append(finding)
     return render_template(
         "cases/show.html",
         case=the_case,
@@ -133,6 +142,7 @@ def case(case_id: int) -> str:
         dates=domain.statutory_dates(the_case.request_date),
         labels=domain.STATUTORY_LABELS,
         today=today,
+        findings=findings,
     )
 
 
