@@ -1,0 +1,65 @@
+"""Real-browser checks: people can sign in and use the pages, and axe-core finds
+no WCAG 2.2 A/AA violations, on a desktop and on a 360px-wide phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.conftest import sign_in
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def _violations(page: Any) -> str:
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    if results.violations_count == 0:
+        return ""
+    return results.generate_report().replace("\n", " | ")[:3000]
+
+
+def _no_horizontal_scroll(page: Any) -> bool:
+    return page.evaluate(
+        "document.documentElement.scrollWidth <= window.innerWidth + 1"
+    )
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_caseworker_pages_have_no_axe_violations(
+    live_server: str, chromium: Any, runner, viewport: dict[str, int]
+) -> None:
+    runner.invoke(args=["demo"])
+    page = chromium.new_page(viewport=viewport)
+    sign_in(page, live_server, "caseworker@example.org")
+    assert "Leo Marchetti" in page.inner_text("main")
+    assert _violations(page) == ""
+    page.get_by_role("link", name="Leo Marchetti").click()
+    page.wait_for_selector("h1:has-text('Leo Marchetti')")
+    assert "Checks on the plan" in page.inner_text("main")
+    assert _violations(page) == ""
+    assert _no_horizontal_scroll(page)
+    page.goto(f"{live_server}/cases/1/invite")
+    page.get_by_role("button", name="Send invitation").click()
+    page.wait_for_selector(".govuk-error-summary")
+    assert "Enter an email address." in page.inner_text(".govuk-error-summary")
+    assert _violations(page) == ""
+
+
+def test_parent_on_a_phone_writes_their_views(
+    live_server: str, chromium: Any, runner
+) -> None:
+    runner.invoke(args=["demo"])
+    page = chromium.new_page(viewport=PHONE)
+    sign_in(page, live_server, "parent@example.org")
+    assert "You are asked to write: Parent and carer views" in page.inner_text("main")
+    assert _violations(page) == ""
+    assert _no_horizontal_scroll(page)
+    page.get_by_role("link", name="Write it").click()
+    page.wait_for_selector("#ehcp-editor")
+    assert "You can edit this" in page.inner_text("main")
+    assert _violations(page) == ""
+    assert _no_horizontal_scroll(page)
