@@ -118,6 +118,8 @@ class Editor:
         self.awareness: list[bytes] = []
         self.acks: list[Any] = []
         self.synced = asyncio.Event()
+        self.refusals: list[Any] = []
+        self.sio.on("connect_error", self.refusals.append, namespace=NS)
         self.sio.on("sync", self._on_sync, namespace=NS)
         self.sio.on("awareness", self._on_awareness, namespace=NS)
         self.sio.on("error", self._on_error, namespace=NS)
@@ -184,13 +186,13 @@ class Editor:
         return str(self.text)
 
 
-async def eventually(check: Callable[[], bool | Awaitable[bool]], timeout: float = TIMEOUT,
+async def eventually(check: Callable[[], Any], timeout: float = TIMEOUT,
                      what: str = "condition") -> None:
     """Poll until `check` holds, failing after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
         result = check()
-        if not isinstance(result, bool):
+        if asyncio.iscoroutine(result):
             result = await result
         if result:
             return
