@@ -53,6 +53,11 @@ export function locateInSent (sent, { start, end, original }) {
 
 const SEVERITY_TAG = { high: 'govuk-tag--red', medium: 'govuk-tag--orange', low: 'govuk-tag--blue' }
 
+/** Suggestions a person declined stay hidden while the page is open. */
+function rejectKey (s) {
+  return `${s.rule}\u001f${s.original}`
+}
+
 function el (tag, className, text) {
   const node = document.createElement(tag)
   if (className) node.className = className
@@ -78,6 +83,7 @@ export class CheckPanel {
     this.notices = []
     this._seq = 0
     this._nextId = 1
+    this._rejected = new Set()
     this._timer = null
     this._controller = null
     this._changesSinceSend = null
@@ -145,6 +151,7 @@ export class CheckPanel {
       const from = mapping.mapPos(at.from, 1)
       const to = Math.max(from, mapping.mapPos(at.to, -1))
       if (text.slice(from, to) !== s.original) continue // edited while the check ran
+      if (this._rejected.has(rejectKey(s))) continue // the person said no on this page
       this.suggestions.push({
         id: this._nextId++,
         original: s.original,
@@ -206,7 +213,31 @@ export class CheckPanel {
     })
     this.render()
     this._setStatus(`Changed “${suggestion.original}” to “${suggestion.replacement}”.`)
+    this._record('accepted', suggestion)
     return true
+  }
+
+  /** Hide a suggestion for this page and record the decision (any access). */
+  rejectSuggestion (id) {
+    const suggestion = this.suggestions.find((s) => s.id === id)
+    if (!suggestion) return false
+    this._rejected.add(rejectKey(suggestion))
+    this.suggestions = this.suggestions.filter((s) => s !== suggestion)
+    this.render()
+    this._setStatus(`Left “${suggestion.original}” as it is.`)
+    this._record('rejected', suggestion)
+    return true
+  }
+
+  /** Decisions are audited on the server; the edit itself travels over /collab. */
+  _record (decision, s) {
+    const url = this.url.replace(/\/assistant$/, '/suggestions/decision')
+    fetch(url, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRFToken': this.csrfToken },
+      body: JSON.stringify({ decision, rule: s.rule, original: s.original, replacement: s.replacement })
+    }).catch(() => {}) // best effort: the change itself is already saved and attributed
   }
 
   _setStatus (message) {
@@ -244,6 +275,12 @@ export class CheckPanel {
       accept.addEventListener('click', () => this.acceptSuggestion(s.id))
       li.append(accept)
     }
+    const reject = el('button', 'govuk-button govuk-button--secondary app-check__reject', 'Leave as it is')
+    reject.type = 'button'
+    reject.dataset.action = 'reject'
+    reject.append(el('span', 'govuk-visually-hidden', `: keep “${s.original}”`))
+    reject.addEventListener('click', () => this.rejectSuggestion(s.id))
+    li.append(reject)
     return li
   }
 

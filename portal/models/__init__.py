@@ -12,6 +12,7 @@ from portal.models.document import (
     DocUpdate,
     Version,
 )
+from portal.models.finding import FindingDismissal
 from portal.models.person import ApiToken, Person
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "DocSnapshot",
     "DocUpdate",
     "Document",
+    "FindingDismissal",
     "Invitation",
     "Membership",
     "Person",

@@ -14,7 +14,7 @@ from portal import openapi
 from portal.errors import InvalidInput, NotAllowed
 from portal.extensions import csrf, db
 from portal.models import Case, Document, Person
-from portal.services import cases, documents, review, ystore
+from portal.services import audit, cases, documents, review, ystore
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -141,6 +141,34 @@ def assistant_report(doc_id: int) -> Response:
         findings=[f.to_dict() for f in report.findings],
         notices=report.notices,
     )
+
+
+DECISIONS = {"accepted": policy.Access.EDIT, "rejected": policy.Access.READ}
+
+
+@bp.post("/documents/<int:doc_id>/suggestions/decision")
+def suggestion_decision(doc_id: int) -> tuple[Response, int]:
+    """Record that a person accepted or rejected a suggestion (the edit itself
+    travels over /collab as a normal, attributed Yjs update)."""
+    person = _caller()
+    if not g.get("via_token"):
+        csrf.protect()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or body.get("decision") not in DECISIONS:
+        raise InvalidInput(
+            'Send JSON like {"decision": "accepted", "rule": "...", "original": "..."}.'
+        )
+    decision = body["decision"]
+    doc, _, _ = access.require_document(db.session, person, doc_id, DECISIONS[decision])
+    fields = {
+        key: str(body.get(key) or "")[:500]
+        for key in ("rule", "original", "replacement", "source")
+    }
+    audit.record(
+        db.session, f"suggestion.{decision}", actor=person, document=doc, **fields
+    )
+    db.session.commit()
+    return jsonify(ok=True), 201
 
 
 @bp.get("/openapi.json")

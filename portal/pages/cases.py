@@ -21,10 +21,11 @@ from auth.invitations import InvitationRequest, create_invitation, pending_invit
 from auth.sessions import current_person, login_required
 from portal import domain, signals
 from portal.assistant import Finding, get_assistant
+from portal.errors import InvalidInput
 from portal.extensions import db
-from portal.models import Membership, Person
+from portal.models import Case, Membership, Person
 from portal.pages import forms
-from portal.services import audit, cases, mail, review
+from portal.services import audit, cases, findings, mail, review
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -119,14 +120,9 @@ def case(case_id: int) -> str:
     ]
     visible = [(d, a) for d, a in visible if a > policy.Access.NONE]
     is_caseworker = policy.can_on_case(member, "manage")
-    findings: dict[str, list[Finding]] = {}
+    checks = None
     if policy.can_on_case(member, "view_findings"):
-        # The built-in rules: instant and offline, so the page never waits on a model.
-        report = review.case_findings(
-            db.session, get_assistant("rules"), the_case, today
-        )
-        for finding in report.findings:
-            findings.setdefault(finding.section or "Plan", []).append(finding)
+        checks = findings.triage(db.session, the_case, _rule_findings(the_case, today))
     return render_template(
         "cases/show.html",
         case=the_case,
@@ -142,8 +138,47 @@ def case(case_id: int) -> str:
         dates=domain.statutory_dates(the_case.request_date),
         labels=domain.STATUTORY_LABELS,
         today=today,
-        findings=findings,
+        checks=checks,
     )
+
+
+def _rule_findings(the_case: Case, today: date) -> list[Finding]:
+    # The built-in rules: instant and offline, so the page never waits on a model.
+    report = review.case_findings(db.session, get_assistant("rules"), the_case, today)
+    return report.findings
+
+
+@bp.post("/<int:case_id>/findings/dismiss")
+@login_required
+def dismiss_finding(case_id: int) -> Response:
+    """The caseworker dismisses a check, with a reason that is kept and audited."""
+    person = _me()
+    the_case, _ = access.require_case(db.session, person, case_id, "dismiss_finding")
+    wanted = request.form.get("fingerprint", "")
+    current = {
+        findings.fingerprint(f): f for f in _rule_findings(the_case, date.today())
+    }
+    finding = current.get(wanted)
+    if finding is None:
+        flash(
+            "That check no longer applies: the plan has changed since the page loaded."
+        )
+        return redirect(
+            url_for("cases.case", case_id=case_id, _anchor="findings-heading")
+        )
+    try:
+        findings.dismiss(
+            db.session, the_case, finding, request.form.get("reason", ""), person
+        )
+    except InvalidInput as error:
+        db.session.rollback()
+        flash(error.message)
+        return redirect(
+            url_for("cases.case", case_id=case_id, _anchor="findings-heading")
+        )
+    db.session.commit()
+    flash("The check has been dismissed. The reason is kept in the audit trail.")
+    return redirect(url_for("cases.case", case_id=case_id, _anchor="findings-heading"))
 
 
 @bp.route("/<int:case_id>/invite", methods=["GET", "POST"])

@@ -119,3 +119,51 @@ def test_case_page_groups_findings_by_section(browser: Browser, runner) -> None:
     assert "Checks on the plan" in page
     assert 'data-kind="unquantified_provision"' in page  # "regular SALT input" in F2
     assert 'data-kind="outcome_not_smart"' in page  # "Leo will get better at writing."
+
+
+def test_suggestion_decisions_are_audited(
+    browser: Browser, make: Factory, dbs: Session
+) -> None:
+    from portal.models import AuditEvent
+
+    case = make.case()
+    parent = make.member(case, "parent")
+    section_a, section_f = make.section(case, "A"), make.section(case, "F")
+    browser.sign_in(parent.person.email)
+    headers = {"X-CSRFToken": browser.csrf_token()}
+    decision = {
+        "decision": "accepted",
+        "rule": "plain_words",
+        "original": "utilise",
+        "replacement": "use",
+    }
+    ok = browser.client.post(
+        f"/api/documents/{section_a.id}/suggestions/decision",
+        json=decision,
+        headers=headers,
+    )
+    assert ok.status_code == 201
+    event = dbs.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert event.action == "suggestion.accepted" and event.actor_id == parent.person_id
+    assert event.detail["original"] == "utilise" and event.document_id == section_a.id
+    # Accepting needs edit access: the parent cannot edit Section F even once shared.
+    case.draft_shared = True
+    dbs.commit()
+    refused = browser.client.post(
+        f"/api/documents/{section_f.id}/suggestions/decision",
+        json=decision,
+        headers=headers,
+    )
+    assert refused.status_code == 403
+    rejected = browser.client.post(
+        f"/api/documents/{section_f.id}/suggestions/decision",
+        json={**decision, "decision": "rejected"},
+        headers=headers,
+    )
+    assert rejected.status_code == 201
+    junk = browser.client.post(
+        f"/api/documents/{section_f.id}/suggestions/decision",
+        json={"decision": "maybe"},
+        headers=headers,
+    )
+    assert junk.status_code == 400

@@ -1,8 +1,8 @@
 """Create the initial tables
 
-Revision ID: 393bed8b9cd4
+Revision ID: edb0ab5059a5
 Revises: 
-Create Date: 2026-11-29 22:37:03.901037
+Create Date: 2026-11-29 22:46:18.387555
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '393bed8b9cd4'
+revision = 'edb0ab5059a5'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -65,6 +65,25 @@ def upgrade():
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_token_person_id'), ['person_id'], unique=False)
 
+    op.create_table('finding_dismissal',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('section', sa.String(length=10), nullable=False),
+    sa.Column('kind', sa.String(length=60), nullable=False),
+    sa.Column('quote', sa.Text(), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('dismissed_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_finding_dismissal_case_id_case')),
+    sa.ForeignKeyConstraint(['dismissed_by_id'], ['person.id'], name=op.f('fk_finding_dismissal_dismissed_by_id_person')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_finding_dismissal')),
+    sa.UniqueConstraint('case_id', 'fingerprint', name=op.f('uq_finding_dismissal_case_id_fingerprint'))
+    )
+    with op.batch_alter_table('finding_dismissal', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_finding_dismissal_case_id'), ['case_id'], unique=False)
+
     op.create_table('membership',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -77,7 +96,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_membership_case_id_case')),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_membership_person_id_person')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_membership')),
-    sa.UniqueConstraint('case_id', 'person_id', name=op.f('uq_membership_case_id'))
+    sa.UniqueConstraint('case_id', 'person_id', name=op.f('uq_membership_case_id_person_id'))
     )
     with op.batch_alter_table('membership', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_membership_case_id'), ['case_id'], unique=False)
@@ -100,7 +119,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_document_case_id_case')),
     sa.ForeignKeyConstraint(['owner_membership_id'], ['membership.id'], name=op.f('fk_document_owner_membership_id_membership'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_document')),
-    sa.UniqueConstraint('case_id', 'kind', 'section', name=op.f('uq_document_case_id'))
+    sa.UniqueConstraint('case_id', 'kind', 'section', name=op.f('uq_document_case_id_kind_section'))
     )
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_document_case_id'), ['case_id'], unique=False)
@@ -144,7 +163,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['author_id'], ['person.id'], name=op.f('fk_doc_update_author_id_person')),
     sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_doc_update_document_id_document')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_doc_update')),
-    sa.UniqueConstraint('document_id', 'seq', name=op.f('uq_doc_update_document_id'))
+    sa.UniqueConstraint('document_id', 'seq', name=op.f('uq_doc_update_document_id_seq'))
     )
     with op.batch_alter_table('doc_update', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_doc_update_document_id'), ['document_id'], unique=False)
@@ -220,6 +239,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_membership_case_id'))
 
     op.drop_table('membership')
+    with op.batch_alter_table('finding_dismissal', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_finding_dismissal_case_id'))
+
+    op.drop_table('finding_dismissal')
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_token_person_id'))
 
