@@ -1,0 +1,109 @@
+"""Two Chromium pages on the same document see each other's typing and cursors,
+through the real portal, its /collab namespace and the committed bundle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.models import Document
+from portal.services import ystore
+from tests.browser.conftest import sign_in
+
+
+def _open(
+    chromium: Any, base: str, email: str, doc_id: int, viewport: dict[str, int]
+) -> Any:
+    context = chromium.new_context(viewport=viewport)
+    page = context.new_page()
+    sign_in(page, base, email)
+    page.goto(f"{base}/documents/{doc_id}")
+    page.wait_for_selector('#ehcp-editor[data-state="ready"]', timeout=15_000)
+    return page
+
+
+def test_two_people_see_each_others_typing_and_cursors(
+    live_server: str, chromium: Any, runner, dbs: Session
+) -> None:
+    runner.invoke(args=["demo"])
+    section_a = dbs.scalar(select(Document).where(Document.section == "A"))
+    caseworker = _open(
+        chromium,
+        live_server,
+        "caseworker@example.org",
+        section_a.id,
+        {"width": 1280, "height": 900},
+    )
+    parent = _open(
+        chromium,
+        live_server,
+        "parent@example.org",
+        section_a.id,
+        {"width": 360, "height": 740},
+    )
+    # Both see who is here.
+    parent.wait_for_selector("#editor-presence li:has-text('Dana Whitlock')")
+    caseworker.wait_for_selector("#editor-presence li:has-text('Sofia Marchetti')")
+    # The parent types at the end; the caseworker sees it and the parent's caret.
+    parent.click("#editor-mount .cm-content")
+    parent.keyboard.press("Control+End")
+    parent.keyboard.type(" Leo loves the quiet room.")
+    caseworker.wait_for_function(
+        "window.ehcpEditor.ytext.toString().includes('Leo loves the quiet room.')",
+        timeout=10_000,
+    )
+    caseworker.wait_for_selector(
+        ".cm-ySelectionInfo:has-text('Sofia Marchetti')",
+        state="attached",
+        timeout=10_000,
+    )
+    # And the other way round.
+    caseworker.click("#editor-mount .cm-content")
+    caseworker.keyboard.press("Control+Home")
+    caseworker.keyboard.type("Agreed with the family. ")
+    parent.wait_for_function(
+        "window.ehcpEditor.ytext.toString().startsWith('Agreed with the family. ')",
+        timeout=10_000,
+    )
+    parent.wait_for_selector(
+        ".cm-ySelectionInfo:has-text('Dana Whitlock')", state="attached", timeout=10_000
+    )
+    for page in (parent, caseworker):
+        page.wait_for_selector('#ehcp-editor[data-status="saved"]', timeout=10_000)
+    # Acknowledged means stored: the durable text has both edits.
+    text = ystore.document_text(dbs, section_a.id)
+    assert text.startswith("Agreed with the family. ")
+    assert "Leo loves the quiet room." in text
+
+
+def test_read_only_member_cannot_type(
+    live_server: str, chromium: Any, runner, dbs: Session
+) -> None:
+    runner.invoke(args=["demo"])
+    section_f = dbs.scalar(select(Document).where(Document.section == "F"))
+    caseworker = _open(
+        chromium,
+        live_server,
+        "caseworker@example.org",
+        section_f.id,
+        {"width": 1280, "height": 900},
+    )
+    caseworker.click("text=Your cases")
+    caseworker.click("text=Leo Marchetti")
+    caseworker.click("text=Share the draft plan with the family and professionals")
+    before = ystore.document_text(dbs, section_f.id)
+    therapist = _open(
+        chromium,
+        live_server,
+        "therapist@example.org",
+        section_f.id,
+        {"width": 1280, "height": 900},
+    )
+    assert "You can read this" in therapist.inner_text("main")
+    editable = therapist.get_attribute("#editor-mount .cm-content", "contenteditable")
+    assert editable == "false"
+    therapist.click("#editor-mount .cm-content")
+    therapist.keyboard.type("should not appear")
+    assert ystore.document_text(dbs, section_f.id) == before
