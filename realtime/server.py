@@ -13,7 +13,9 @@ this layer, so it cannot take a room or the server down.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -68,6 +70,7 @@ class CollabNamespace(Namespace):
         finally:
             db.session.remove()
         hub.connect(_sid(), person_id)
+        _no_delay(request.environ)
 
     def on_disconnect(self, reason: Any = None) -> None:
         _hub().disconnect(_sid())
@@ -92,6 +95,18 @@ def _hub() -> Hub:
 def _sid() -> str:
     sid: str = request.sid  # type: ignore[attr-defined]
     return sid
+
+
+def _no_delay(environ: dict[str, Any]) -> None:
+    """Send small frames at once: with Nagle's algorithm on, each waits for the
+    peer's delayed ACK (about 40 ms on Linux), which measured 23 ms p50 acks
+    instead of 8. Best effort: it reaches the socket only when the connection
+    started as a websocket (the werkzeug and gunicorn servers expose it)."""
+    for key in ("werkzeug.socket", "gunicorn.socket"):
+        sock = environ.get(key)
+        if isinstance(sock, socket.socket):
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def _guard(handler: Callable[[str, Any], dict[str, Any]], data: Any) -> dict[str, Any]:
