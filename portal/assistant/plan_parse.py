@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from portal.assistant.text import Span, sentences
 
@@ -116,13 +117,14 @@ def _make_item(
     )
 
 
-def parse_items(section: str) -> list[Item]:
+@lru_cache(maxsize=256)
+def parse_items(section: str) -> tuple[Item, ...]:
     """List items of a section; its paragraphs when it has no list at all."""
     blocks = _blocks(section)
     if any(b[2] for b in blocks):
         blocks = [b for b in blocks if b[2]]
     items = [_make_item(section, *b) for b in blocks]
-    return [i for i in items if i.text.strip()]
+    return tuple(i for i in items if i.text.strip())
 
 
 def prose_blocks(section: str) -> list[Item]:
@@ -137,5 +139,5 @@ def is_nil(section: str) -> bool:
     text = section.strip()
     if not text:
         return True
-    first = sentences(text)
+    first = sentences(text[:800])  # only the opening sentence matters
     return bool(first) and bool(_NIL.match(first[0].text))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # A sentence ends at . ! ? (optionally followed by a closing quote or bracket)
 # before whitespace, or at a blank line / list item boundary.
@@ -71,7 +72,8 @@ def words(text: str) -> list[str]:
     return WORD.findall(text)
 
 
-def numbers(text: str) -> set[float]:
+@lru_cache(maxsize=8192)
+def numbers(text: str) -> frozenset[float]:
     """Every number in `text`, digits or words ('three' -> 3, 'twice' -> 2)."""
     out: set[float] = set()
     for m in NUMBER.finditer(text):
@@ -82,7 +84,7 @@ def numbers(text: str) -> set[float]:
             for part in re.split(r"[:]", token):
                 if part:
                     out.add(float(part))
-    return out
+    return frozenset(out)
 
 
 def strip_markdown(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from portal.assistant.base import AdviceItem, CaseMaterial, Finding
 from portal.assistant.checks.concepts import (
@@ -181,21 +182,37 @@ def recommendations(advice: list[AdviceItem]) -> list[Recommendation]:
     return out
 
 
+@lru_cache(maxsize=8192)
+def _all_words(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in TOKEN.findall(text.lower()) if w not in STOPWORDS)
+
+
+@lru_cache(maxsize=8192)
+def _prefixes(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(w[:5] for w in words if len(w) >= 5)
+
+
+@lru_cache(maxsize=8192)
+def _index_keys(text: str, ignore: frozenset[str]) -> frozenset[str]:
+    words = content_words(text, ignore) | _all_words(text)
+    return words | _prefixes(words) | {f"concept:{c}" for c in concepts(text)}
+
+
 def match_score(rec: str, item: str, ignore: frozenset[str]) -> float:
     """How much of a recommendation an item carries (0-1, words and numbers)."""
     rec_words = content_words(rec, ignore)
     item_words = content_words(item, ignore)
     if len(rec_words) < 3:  # mostly generic words: let them count too
-        rec_words |= {stem(w) for w in TOKEN.findall(rec.lower()) if w not in STOPWORDS}
-        item_words |= {
-            stem(w) for w in TOKEN.findall(item.lower()) if w not in STOPWORDS
-        }
+        rec_words, item_words = (
+            rec_words | _all_words(rec),
+            item_words | _all_words(item),
+        )
     if not rec_words:
         return 0.0
-    prefixes = {w[:5] for w in item_words if len(w) >= 5}
-    shared = {
+    prefixes = _prefixes(item_words)
+    shared = [
         w for w in rec_words if w in item_words or (len(w) >= 5 and w[:5] in prefixes)
-    }
+    ]
     word_share = len(shared) / len(rec_words)
     rec_concepts = concepts(rec)
     concept_share = (
@@ -221,6 +238,7 @@ def _related(rec: str, item: str, ignore: frozenset[str]) -> bool:
     )
 
 
+@lru_cache(maxsize=8192)
 def _is_vague(text: str) -> bool:
     return not QUANTITY.search(text) or any(
         t.pattern.search(text)
@@ -254,10 +272,21 @@ def check_recommendations(
     """
     ignore = frozenset(w.lower() for w in material.child_name.split())
     candidates = _plan_items(material, ("F", "G", "H1", "H2", "H"))
+    index: dict[str, set[int]] = {}
+    for n, (_, item) in enumerate(candidates):
+        for key in _index_keys(item.text, ignore):
+            index.setdefault(key, set()).add(n)
     findings = []
     for rec in recs:
+        # Only items sharing a word, a word start or a concept can score above 0.
+        hits = set().union(
+            *(index.get(k, set()) for k in _index_keys(rec.text, ignore))
+        )
         scored = sorted(
-            ((match_score(rec.text, i.text, ignore), k, i) for k, i in candidates),
+            (
+                (match_score(rec.text, candidates[n][1].text, ignore), *candidates[n])
+                for n in hits
+            ),
             key=lambda t: t[0],
             reverse=True,
         )

@@ -8,7 +8,7 @@ texts share a topic when they share a concept or enough distinctive words.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from portal.assistant.data import acronyms
 
@@ -85,18 +85,36 @@ _STEM_SUFFIXES = ("ingly", "ations", "ation", "ments", "ment", "ings", "ing", "i
 TOKEN = re.compile(r"[a-z0-9][a-z0-9'-]*")
 
 
-def _compile(stems: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(re.escape(s) for s in stems) + ")", re.I)
+_STEM_CONCEPTS: dict[str, set[str]] = {}
+for _name, _stems in CONCEPTS.items():
+    for _stem in _stems:
+        _STEM_CONCEPTS.setdefault(_stem, set()).add(_name)
+# A long stem also carries the concepts of shorter stems it starts with
+# ("quiet room" is a safe space and also "quiet"), as the alternation below
+# matches the longest stem only.
+for _long in list(_STEM_CONCEPTS):
+    for _short in list(_STEM_CONCEPTS):
+        if _long != _short and _long.startswith(_short):
+            _STEM_CONCEPTS[_long] = _STEM_CONCEPTS[_long] | _STEM_CONCEPTS[_short]
+# One alternation for every stem: a text is scanned once, not once per concept.
+_CONCEPT_PATTERN = re.compile(
+    r"\b(?:"
+    + "|".join(re.escape(s) for s in sorted(_STEM_CONCEPTS, key=len, reverse=True))
+    + ")",
+    re.I,
+)
 
 
-_CONCEPT_PATTERNS = {name: _compile(stems) for name, stems in CONCEPTS.items()}
-
-
-def concepts(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def concepts(text: str) -> frozenset[str]:
     """Concept tags found in `text`."""
-    return {name for name, pattern in _CONCEPT_PATTERNS.items() if pattern.search(text)}
+    found: set[str] = set()
+    for m in _CONCEPT_PATTERN.finditer(text):
+        found |= _STEM_CONCEPTS[m.group().lower()]
+    return frozenset(found)
 
 
+@lru_cache(maxsize=32768)
 def stem(word: str) -> str:
     """A crude stem: 'sessions' -> 'session', 'reading' -> 'read'."""
     for suffix in _STEM_SUFFIXES:
@@ -110,7 +128,8 @@ def _acronym_expansions() -> dict[str, str]:
     return {k.lower(): v.expansion.lower() for k, v in acronyms().items()}
 
 
-def content_words(text: str, ignore: frozenset[str] = frozenset()) -> set[str]:
+@lru_cache(maxsize=8192)
+def content_words(text: str, ignore: frozenset[str] = frozenset()) -> frozenset[str]:
     """Distinctive word stems, with acronyms expanded ('SLT' -> speech, language…)."""
     expansions = _acronym_expansions()
     out: set[str] = set()
@@ -122,4 +141,4 @@ def content_words(text: str, ignore: frozenset[str] = frozenset()) -> set[str]:
             if part.isdigit():
                 continue
             out.add(stem(part))
-    return out
+    return frozenset(out)
