@@ -195,8 +195,15 @@ class Assistant(Protocol):
         """Gap findings for a whole case."""
         ...
 
-    def suggest_report(self, text: str, *, section: str | None = None) -> Report:
-        """Like `suggest`, plus notices."""
+    def suggest_report(
+        self,
+        text: str,
+        *,
+        section: str | None = None,
+        material: CaseMaterial | None = None,
+    ) -> Report:
+        """Like `suggest`, plus notices. `material` names the people to redact
+        before any text leaves the server."""
         ...
 
     def check_report(self, material: CaseMaterial) -> Report:

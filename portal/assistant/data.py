@@ -66,7 +66,77 @@ def plain_words() -> dict[str, PlainWord]:
         )
         for variant in _variants(w["complex"]):
             out.setdefault(variant.lower(), entry)
+        for form, inflected in _verb_forms(entry):
+            out.setdefault(form, inflected)
     return out
+
+
+# Forms made for words that are not verbs never occur in text, so they do no
+# harm; these endings would only make odd forms of forms. Plain verbs whose
+# past tense is irregular get an explanation instead of a swap.
+_NOT_VERB_ENDINGS = ("ly", "s", "ed", "ing")
+_IRREGULAR = {
+    "get",
+    "go",
+    "give",
+    "make",
+    "tell",
+    "show",
+    "keep",
+    "send",
+    "find",
+    "buy",
+    "begin",
+    "see",
+    "take",
+    "say",
+    "do",
+    "have",
+    "be",
+    "put",
+    "set",
+    "let",
+    "choose",
+    "think",
+    "bring",
+    "run",
+    "come",
+    "write",
+    "speak",
+    "meet",
+    "lead",
+}
+
+
+def _inflect(word: str, kind: str) -> str:
+    if kind == "s":
+        return word + ("es" if word.endswith(("s", "sh", "ch", "x", "z", "o")) else "s")
+    if kind == "ed":
+        return word + ("d" if word.endswith("e") else "ed")
+    stem = word[:-1] if word.endswith("e") and not word.endswith("ee") else word
+    return stem + "ing"
+
+
+def _verb_forms(entry: PlainWord) -> list[tuple[str, PlainWord]]:
+    """'utilises', 'utilised', 'utilising' for 'utilise', with the plain word
+    inflected the same way ('uses', 'used', 'using') when that is safe."""
+    word = entry.complex.lower()
+    if " " in word or "/" in word or word.endswith(_NOT_VERB_ENDINGS):
+        return []
+    plain = entry.plain.split(" / ")[0].strip()
+    forms = []
+    for kind in ("s", "ed", "ing"):
+        if plain.isalpha() and plain.lower() not in _IRREGULAR:
+            swap = _inflect(plain, kind)
+        else:
+            swap = f"a form of '{entry.plain}'"  # an explanation, not a drop-in swap
+        forms.append(
+            (
+                _inflect(word, kind),
+                PlainWord(_inflect(word, kind), swap, entry.category, entry.note),
+            )
+        )
+    return forms
 
 
 def _expansion_for(expansion: str, index: int, count: int) -> str:

@@ -78,8 +78,15 @@ class RuleBasedAssistant:
         """Gap findings for the whole case."""
         return run_checks(material)
 
-    def suggest_report(self, text: str, *, section: str | None = None) -> Report:
-        """Suggestions plus the text's reading measures."""
+    def suggest_report(
+        self,
+        text: str,
+        *,
+        section: str | None = None,
+        material: CaseMaterial | None = None,
+    ) -> Report:
+        """Suggestions plus the text's reading measures (`material` is unused:
+        nothing leaves the server, so there is nothing to redact)."""
         report = Report(
             suggestions=self.suggest(text, section=section), backend=self.name
         )

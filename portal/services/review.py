@@ -40,7 +40,7 @@ def case_material(
     """What the checks read, from the case's documents (with one text overridden)."""
     sections: dict[str, str] = {}
     advice: list[AdviceItem] = []
-    people: list[str] = []
+    people = [m.person.name for m in case.memberships]
     for doc in cases.case_documents(session, case):
         text = override[1] if override and override[0] == doc.id else None
         if text is None:
@@ -82,9 +82,11 @@ def document_report(
     session: Session, assistant: Assistant, doc: Document, text: str, today: date
 ) -> Report:
     """Suggestions for one document's text, and for a plan section its findings."""
-    report = assistant.suggest_report(text, section=doc.section)
+    # The material names the child and the people on the case, so a model
+    # backend can replace them with placeholders before the text leaves.
+    material = case_material(session, doc.case, today, override=(doc.id, text))
+    report = assistant.suggest_report(text, section=doc.section, material=material)
     if doc.kind == "plan_section":
-        material = case_material(session, doc.case, today, override=(doc.id, text))
         findings = assistant.check(material)
         report.findings = [f for f in findings if f.section == doc.section]
     return report

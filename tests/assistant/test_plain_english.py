@@ -85,3 +85,18 @@ def test_check_report_gives_reading_measures_per_section() -> None:
     report = get_assistant("rules").check_report(material)
     assert set(report.measures) == {"A", "B"}
     assert not report.notices
+
+
+@pytest.mark.parametrize(
+    ("text", "original", "replacement"),
+    [
+        ("Leo utilises a visual timetable.", "utilises", "uses"),
+        ("The programme commenced in May.", "commenced", "started"),
+        ("Facilitating play at lunchtime.", "Facilitating", "Helping"),
+    ],
+)
+def test_inflected_forms_of_listed_words_are_caught(
+    text: str, original: str, replacement: str
+) -> None:
+    found = {(s.original, s.replacement) for s in get_assistant("rules").suggest(text)}
+    assert (original, replacement) in found
