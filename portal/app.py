@@ -49,12 +49,13 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 def _register(app: Flask) -> None:
     from auth import sessions
     from auth import views as auth_views
-    from portal import cli
+    from portal import cli, security_headers
     from portal.assistant import cli as assistant_cli
     from portal.pages import api, cases, dashboard, documents, errors, filters
     from realtime import server as realtime_server
 
     sessions.init_app(app)
+    security_headers.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
     for bp in (auth_views.bp, dashboard.bp, cases.bp, documents.bp, api.bp):
