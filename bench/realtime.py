@@ -386,7 +386,7 @@ async def run_reference(args: argparse.Namespace) -> dict[str, Any]:
     try:
         wait_port(port, proc)
         m = Metrics()
-        async with aiohttp.ClientSession() as session:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
             clients: list[BenchClient] = [
                 RefClient(f"ws://127.0.0.1:{port}", session, m, i % args.rooms, i)
                 for i in range(args.clients)
@@ -468,6 +468,7 @@ def main() -> None:
         try:
             data = setup_database(uri, args.clients, args.rooms, args.history)
             ours = asyncio.run(run_ours(args, data, uri))
+            print("ours:", {k: round(v, 1) for k, v in ours.items()}, flush=True)
             ref = None if args.skip_reference else asyncio.run(run_reference(args))
         finally:
             cleanup()
