@@ -63,7 +63,10 @@ class Server:
         log = open(self.log_dir / f"server-{self.port}.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [sys.executable, str(SERVE), str(self.port), self.db_uri],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -77,8 +80,10 @@ class Server:
         raise RuntimeError(f"server did not start: {self.log()}")
 
     def log(self) -> str:
-        return "\n".join(p.read_text(errors="replace")[-4000:]
-                         for p in self.log_dir.glob("server-*.log"))
+        return "\n".join(
+            p.read_text(errors="replace")[-4000:]
+            for p in self.log_dir.glob("server-*.log")
+        )
 
     def get(self, path: str) -> Any:
         import json
@@ -127,8 +132,14 @@ class Editor:
 
     async def connect(self) -> Editor:
         auth = {"token": self.token} if self.token else None
-        await self.sio.connect(self.url, namespaces=[NS], auth=auth, headers=self.headers,
-                               transports=["websocket"], wait_timeout=TIMEOUT)
+        await self.sio.connect(
+            self.url,
+            namespaces=[NS],
+            auth=auth,
+            headers=self.headers,
+            transports=["websocket"],
+            wait_timeout=TIMEOUT,
+        )
         return self
 
     async def close(self) -> None:
@@ -143,7 +154,9 @@ class Editor:
         ack = await self.call("join", {"doc": doc_id})
         if sync and ack.get("ok"):
             self.synced.clear()
-            await self.call("sync", {"doc": doc_id, "data": create_sync_message(self.ydoc)})
+            await self.call(
+                "sync", {"doc": doc_id, "data": create_sync_message(self.ydoc)}
+            )
             await asyncio.wait_for(self.synced.wait(), TIMEOUT)
         return ack
 
@@ -170,8 +183,12 @@ class Editor:
         if frame[1] == YSyncMessageType.SYNC_STEP2:
             self.synced.set()
         if reply is not None:  # the server's step 1: answer with what it lacks
-            await self.sio.emit("sync", {"doc": data["doc"], "data": reply}, namespace=NS,
-                                callback=self.acks.append)
+            await self.sio.emit(
+                "sync",
+                {"doc": data["doc"], "data": reply},
+                namespace=NS,
+                callback=self.acks.append,
+            )
 
     async def _on_awareness(self, data: dict[str, Any]) -> None:
         self.awareness.append(bytes(data["data"]))
@@ -186,8 +203,9 @@ class Editor:
         return str(self.text)
 
 
-async def eventually(check: Callable[[], Any], timeout: float = TIMEOUT,
-                     what: str = "condition") -> None:
+async def eventually(
+    check: Callable[[], Any], timeout: float = TIMEOUT, what: str = "condition"
+) -> None:
     """Poll until `check` holds, failing after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:

@@ -36,9 +36,14 @@ SECRET = "test-secret"
 
 def _admin(url: str) -> psycopg.Connection[Any]:
     u = make_url(url)
-    return psycopg.connect(host=u.host or "127.0.0.1", port=u.port or 5432,
-                           user=u.username or "postgres", password=u.password,
-                           dbname=u.database or "postgres", autocommit=True)
+    return psycopg.connect(
+        host=u.host or "127.0.0.1",
+        port=u.port or 5432,
+        user=u.username or "postgres",
+        password=u.password,
+        dbname=u.database or "postgres",
+        autocommit=True,
+    )
 
 
 @pytest.fixture
@@ -51,8 +56,11 @@ def db_uri(tmp_path: Path) -> Iterator[str]:
     name = f"ehcp_rt_{uuid.uuid4().hex[:12]}"
     with _admin(url) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    yield make_url(url).set(drivername="postgresql+psycopg", database=name).render_as_string(
-        hide_password=False)
+    yield (
+        make_url(url)
+        .set(drivername="postgresql+psycopg", database=name)
+        .render_as_string(hide_password=False)
+    )
     with _admin(url) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -61,8 +69,9 @@ def db_uri(tmp_path: Path) -> Iterator[str]:
 def local_app(db_uri: str) -> Iterator[Flask]:
     """The portal bound to the test database (not serving), for setup and checks."""
     settings = Settings.from_env({"SECRET_KEY": SECRET})
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": db_uri,
-                      "SETTINGS": settings})
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": db_uri, "SETTINGS": settings}
+    )
     with app.app_context():
         db.create_all()
         yield app
@@ -87,26 +96,41 @@ class Seed:
 def seed(local_app: Flask) -> Seed:
     """Caseworker, parent, professional (with advice) and an outsider, with tokens."""
     s = db.session
-    people = {role: Person(email=f"{role}@example.org", name=role.title())
-              for role in ("caseworker", "parent", "professional", "outsider")}
+    people = {
+        role: Person(email=f"{role}@example.org", name=role.title())
+        for role in ("caseworker", "parent", "professional", "outsider")
+    }
     s.add_all(people.values())
     case = Case(child_name="Sam", request_date=date(2025, 1, 6))
     s.add(case)
     s.flush()
-    members = {role: Membership(case_id=case.id, person_id=people[role].id, role=role)
-               for role in ("caseworker", "parent", "professional")}
+    members = {
+        role: Membership(case_id=case.id, person_id=people[role].id, role=role)
+        for role in ("caseworker", "parent", "professional")
+    }
     s.add_all(members.values())
     s.flush()
     a = Document(case_id=case.id, kind="plan_section", section="A", title="A")
     b = Document(case_id=case.id, kind="plan_section", section="B", title="B")
-    advice = Document(case_id=case.id, kind="advice", title="Advice",
-                      owner_membership_id=members["professional"].id)
+    advice = Document(
+        case_id=case.id,
+        kind="advice",
+        title="Advice",
+        owner_membership_id=members["professional"].id,
+    )
     s.add_all([a, b, advice])
     s.flush()
     tokens = {role: create_token(s, p, "tests") for role, p in people.items()}
     s.commit()
-    return Seed(case.id, a.id, b.id, advice.id, {r: p.id for r, p in people.items()},
-                tokens, {r: m.id for r, m in members.items()})
+    return Seed(
+        case.id,
+        a.id,
+        b.id,
+        advice.id,
+        {r: p.id for r, p in people.items()},
+        tokens,
+        {r: m.id for r, m in members.items()},
+    )
 
 
 @pytest.fixture

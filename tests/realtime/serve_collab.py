@@ -47,8 +47,9 @@ def build(uri: str):  # type: ignore[no-untyped-def]
     @app.get("/_test/access-changed")
     def _access_changed():  # type: ignore[no-untyped-def]
         doc = request.args.get("document_id", type=int)
-        access_changed.send(app, case_id=request.args.get("case_id", type=int),
-                            document_id=doc)
+        access_changed.send(
+            app, case_id=request.args.get("case_id", type=int), document_id=doc
+        )
         return "ok"
 
     @app.get("/_test/room")
@@ -59,8 +60,13 @@ def build(uri: str):  # type: ignore[no-untyped-def]
             return jsonify(open=False, rooms=len(hub.rooms))
         with room.doc_lock:
             text = str(room.ydoc.get("content", type=Text))
-        return jsonify(open=True, text=text, members=len(room.members),
-                       seen_seq=room.seen_seq, rooms=len(hub.rooms))
+        return jsonify(
+            open=True,
+            text=text,
+            members=len(room.members),
+            seen_seq=room.seen_seq,
+            rooms=len(hub.rooms),
+        )
 
     return app
 
@@ -77,7 +83,12 @@ class NoDelayHandler(WSGIRequestHandler):
 if __name__ == "__main__":
     port, uri = int(sys.argv[1]), sys.argv[2]
     application = build(uri)
-    socketio.run(application, host="127.0.0.1", port=port,
-                 allow_unsafe_werkzeug=True, use_reloader=False, log_output=False,
-                 request_handler=NoDelayHandler,
-                 )
+    socketio.run(
+        application,
+        host="127.0.0.1",
+        port=port,
+        allow_unsafe_werkzeug=True,
+        use_reloader=False,
+        log_output=False,
+        request_handler=NoDelayHandler,
+    )

@@ -30,7 +30,9 @@ def test_removed_member_is_dropped_and_hears_nothing(
         assert (await caseworker.edit(lambda t: t.insert(0, "Before. ")))["ok"]
         await eventually(lambda: "Before." in str(parent), what="relay before removal")
 
-        db.session.execute(delete(Membership).where(Membership.id == seed.memberships["parent"]))
+        db.session.execute(
+            delete(Membership).where(Membership.id == seed.memberships["parent"])
+        )
         db.session.commit()
         server.get(f"/_test/access-changed?case_id={seed.case_id}")
         await eventually(lambda: parent.access, what="access event")
@@ -38,8 +40,10 @@ def test_removed_member_is_dropped_and_hears_nothing(
 
         heard = len(parent.received)
         assert (await caseworker.edit(lambda t: t.insert(0, "After. ")))["ok"]
-        await caseworker.call("awareness", {"doc": seed.section_a,
-                                            "data": b"\x01\x0b\x01\x05\x01\x07{\"a\":1}"})
+        await caseworker.call(
+            "awareness",
+            {"doc": seed.section_a, "data": b'\x01\x0b\x01\x05\x01\x07{"a":1}'},
+        )
         await asyncio.sleep(0.3)
         assert len(parent.received) == heard and parent.awareness == []
         ack = await parent.edit(lambda t: t.insert(0, "Sneaky. "))
@@ -62,11 +66,15 @@ def test_submitting_advice_makes_the_author_a_reader(
         caseworker = await Editor(server.url, seed.tokens["caseworker"]).connect()
         assert (await author.join(seed.advice))["access"] == "edit"
         assert (await caseworker.join(seed.advice))["access"] == "comment"
-        assert (await author.edit(lambda t: t.insert(0, "Speech therapy weekly.")))["ok"]
+        assert (await author.edit(lambda t: t.insert(0, "Speech therapy weekly.")))[
+            "ok"
+        ]
 
         db.session.get(Document, seed.advice).status = "submitted"
         db.session.commit()
-        server.get(f"/_test/access-changed?case_id={seed.case_id}&document_id={seed.advice}")
+        server.get(
+            f"/_test/access-changed?case_id={seed.case_id}&document_id={seed.advice}"
+        )
         await eventually(lambda: author.access, what="access event")
         assert author.access == [{"doc": seed.advice, "access": "read"}]
         assert caseworker.access == []  # unchanged: no event
@@ -75,7 +83,9 @@ def test_submitting_advice_makes_the_author_a_reader(
 
         db.session.get(Document, seed.advice).status = "draft"  # reopened
         db.session.commit()
-        server.get(f"/_test/access-changed?case_id={seed.case_id}&document_id={seed.advice}")
+        server.get(
+            f"/_test/access-changed?case_id={seed.case_id}&document_id={seed.advice}"
+        )
         await eventually(lambda: len(author.access) == 2, what="reopen event")
         assert author.access[-1]["access"] == "edit"
         await author.close()
@@ -120,17 +130,25 @@ def test_two_processes_sharing_redis_converge(
                 assert ack == {"ok": True}
 
         await asyncio.gather(burst(alice, "a"), burst(bob, "b"))
-        await eventually(lambda: str(alice) == str(bob) and str(alice).count("<") == 40,
-                         what="clients converge across processes")
+        await eventually(
+            lambda: str(alice) == str(bob) and str(alice).count("<") == 40,
+            what="clients converge across processes",
+        )
         # Each process's in-memory room converged too (doorbell + log tail),
         # without any client asking it to.
         await eventually(
-            lambda: first.get(f"/_test/room?doc={seed.section_a}")["text"] == str(alice)
-            and second.get(f"/_test/room?doc={seed.section_a}")["text"] == str(alice),
-            what="rooms converge across processes")
+            lambda: (
+                first.get(f"/_test/room?doc={seed.section_a}")["text"] == str(alice)
+                and second.get(f"/_test/room?doc={seed.section_a}")["text"]
+                == str(alice)
+            ),
+            what="rooms converge across processes",
+        )
 
         # An access change made through one process reaches the other's clients.
-        db.session.execute(delete(Membership).where(Membership.id == seed.memberships["parent"]))
+        db.session.execute(
+            delete(Membership).where(Membership.id == seed.memberships["parent"])
+        )
         db.session.commit()
         first.get(f"/_test/access-changed?case_id={seed.case_id}")
         await eventually(lambda: bob.access, what="access event across processes")

@@ -23,7 +23,9 @@ def stored_text(doc_id: int) -> str:
     return document_text(db.session, doc_id)
 
 
-def test_editors_converge_on_concurrent_edits(seed, start_server, local_app: Flask) -> None:
+def test_editors_converge_on_concurrent_edits(
+    seed, start_server, local_app: Flask
+) -> None:
     server = start_server()
 
     async def scenario() -> None:
@@ -36,7 +38,8 @@ def test_editors_converge_on_concurrent_edits(seed, start_server, local_app: Fla
             for i in range(15):
                 word = f"<{tag}{i}>"
                 ack = await editor.edit(
-                    lambda t, w=word: t.insert(random.choice([0, len(t)]), w))
+                    lambda t, w=word: t.insert(random.choice([0, len(t)]), w)
+                )
                 assert ack == {"ok": True}
 
         await asyncio.gather(type_words(alice, "a"), type_words(bob, "b"))
@@ -51,7 +54,9 @@ def test_editors_converge_on_concurrent_edits(seed, start_server, local_app: Fla
     run(scenario())
 
 
-def test_offline_edits_merge_after_reconnect(seed, start_server, local_app: Flask) -> None:
+def test_offline_edits_merge_after_reconnect(
+    seed, start_server, local_app: Flask
+) -> None:
     server = start_server()
 
     async def scenario() -> None:
@@ -70,26 +75,33 @@ def test_offline_edits_merge_after_reconnect(seed, start_server, local_app: Flas
         rejoined.ydoc, rejoined.text = bob.ydoc, bob.text
         await rejoined.connect()
         assert (await rejoined.join(seed.section_a))["ok"]
-        await eventually(lambda: str(alice) == str(rejoined) and "Offline" in str(alice),
-                         what="offline edits merged")
+        await eventually(
+            lambda: str(alice) == str(rejoined) and "Offline" in str(alice),
+            what="offline edits merged",
+        )
         assert "Online note." in str(rejoined)
-        await eventually(lambda: "Offline note." in stored_text(seed.section_a),
-                         what="offline edit stored")
+        await eventually(
+            lambda: "Offline note." in stored_text(seed.section_a),
+            what="offline edit stored",
+        )
         await alice.close()
         await rejoined.close()
 
     run(scenario())
 
 
-def test_acknowledged_updates_survive_sigkill(seed, start_server, local_app: Flask) -> None:
+def test_acknowledged_updates_survive_sigkill(
+    seed, start_server, local_app: Flask
+) -> None:
     server = start_server()
 
     async def edit_then_crash() -> list[str]:
         editor = await Editor(server.url, seed.tokens["caseworker"]).connect()
         await editor.join(seed.section_a)
         words = [f"w{i};" for i in range(40)]
-        acks = await asyncio.gather(*(editor.edit(lambda t, w=w: t.insert(len(t), w))
-                                      for w in words))
+        acks = await asyncio.gather(
+            *(editor.edit(lambda t, w=w: t.insert(len(t), w)) for w in words)
+        )
         assert all(a == {"ok": True} for a in acks)
         server.kill()  # SIGKILL: no shutdown hooks, no flush
         await editor.close()
@@ -137,9 +149,13 @@ def test_compaction_under_concurrent_edits_loses_nothing(
         for i in range(60):
             assert f"[{tag}{i}]" in final
     assert final == text
-    snapshot = db.session.scalar(select(DocSnapshot).where(
-        DocSnapshot.document_id == seed.section_a))
-    rows = db.session.scalar(select(func.count()).select_from(DocUpdate).where(
-        DocUpdate.document_id == seed.section_a))
+    snapshot = db.session.scalar(
+        select(DocSnapshot).where(DocSnapshot.document_id == seed.section_a)
+    )
+    rows = db.session.scalar(
+        select(func.count())
+        .select_from(DocUpdate)
+        .where(DocUpdate.document_id == seed.section_a)
+    )
     assert snapshot is not None and snapshot.upto_seq >= 10
     assert rows < 120

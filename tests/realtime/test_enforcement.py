@@ -23,9 +23,14 @@ except ImportError:
 
 def log_rows(doc_id: int) -> int:
     db.session.remove()
-    return db.session.scalar(
-        select(func.count()).select_from(DocUpdate).where(DocUpdate.document_id == doc_id)
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(DocUpdate)
+            .where(DocUpdate.document_id == doc_id)
+        )
+        or 0
+    )
 
 
 def hostile_update() -> bytes:
@@ -45,8 +50,12 @@ def test_writes_without_edit_access_are_refused(
 ) -> None:
     """Both write messages, sync step 2 and update, from a hostile client."""
     share_draft(seed.case_id)  # professional reads B, parent comments on B
-    role = {"reader": "professional", "commenter": "parent", "outsider": "outsider",
-            "not-joined": "caseworker"}[who]
+    role = {
+        "reader": "professional",
+        "commenter": "parent",
+        "outsider": "outsider",
+        "not-joined": "caseworker",
+    }[who]
     server = start_server()
 
     async def scenario() -> None:
@@ -59,7 +68,10 @@ def test_writes_without_edit_access_are_refused(
         hostile = await Editor(server.url, seed.tokens[role]).connect()
         if who in ("reader", "commenter"):
             ack = await hostile.join(seed.section_b)
-            assert ack == {"ok": True, "access": "read" if who == "reader" else "comment"}
+            assert ack == {
+                "ok": True,
+                "access": "read" if who == "reader" else "comment",
+            }
         elif who == "outsider":
             ack = await hostile.join(seed.section_b)
             assert ack["ok"] is False and "not shared" in ack["error"]
@@ -68,7 +80,9 @@ def test_writes_without_edit_access_are_refused(
             errors = len(hostile.errors)
             ack = await hostile.send_update(hostile_update(), step2=step2)
             assert ack["ok"] is False
-            await eventually(lambda e=errors: len(hostile.errors) > e, what="error event")
+            await eventually(
+                lambda e=errors: len(hostile.errors) > e, what="error event"
+            )
             assert hostile.errors[-1]["doc"] == seed.section_b
 
         await asyncio.sleep(0.3)
@@ -77,8 +91,11 @@ def test_writes_without_edit_access_are_refused(
         assert "HACKED" not in str(watcher)
         # The connection stays usable: it can still ask for the document.
         if who in ("reader", "commenter"):
-            assert (await hostile.call("sync", {"doc": seed.section_b,
-                                                "data": bytes([0, 0, 1, 0])}))["ok"]
+            assert (
+                await hostile.call(
+                    "sync", {"doc": seed.section_b, "data": bytes([0, 0, 1, 0])}
+                )
+            )["ok"]
             await eventually(lambda: "Needs:" in str(hostile), what="read still works")
         await hostile.close()
         await watcher.close()
@@ -98,11 +115,15 @@ def test_read_only_member_may_answer_sync_with_nothing_new(
         await writer.edit(lambda t: t.insert(0, "Communication. "))
         reader = await Editor(server.url, seed.tokens["professional"]).connect()
         await reader.join(seed.section_b)
-        await eventually(lambda: reader.acks, what="reader answered the server's step 1")
+        await eventually(
+            lambda: reader.acks, what="reader answered the server's step 1"
+        )
         assert reader.acks == [{"ok": True}]
         assert reader.errors == []
         # Echoing content the server already has is not a write either.
-        assert await reader.send_update(reader.ydoc.get_update(), step2=True) == {"ok": True}
+        assert await reader.send_update(reader.ydoc.get_update(), step2=True) == {
+            "ok": True
+        }
         await reader.close()
         await writer.close()
 
@@ -143,12 +164,26 @@ BAD_PAYLOADS = [
     ("unknown sync type", {"doc": "SELF", "data": b"\x00\x09\x00"}, "Unknown sync"),
     ("truncated frame", {"doc": "SELF", "data": b"\x00\x02\x10\x01"}, "truncated"),
     ("empty frame", {"doc": "SELF", "data": b""}, "truncated"),
-    ("trailing bytes", {"doc": "SELF", "data": b"\x00\x02\x02\x00\x00\xff"}, "trailing"),
-    ("garbage update", {"doc": "SELF", "data": create_update_message(b"\xff\xfe\x01\x02\x03")},
-     "malformed"),
-    ("garbage state vector", {"doc": "SELF", "data": b"\x00\x00\x03\xff\xff\xff"},
-     "malformed"),
-    ("unknown document", {"doc": 999999, "data": b"\x00\x00\x01\x00"}, "Join the document"),
+    (
+        "trailing bytes",
+        {"doc": "SELF", "data": b"\x00\x02\x02\x00\x00\xff"},
+        "trailing",
+    ),
+    (
+        "garbage update",
+        {"doc": "SELF", "data": create_update_message(b"\xff\xfe\x01\x02\x03")},
+        "malformed",
+    ),
+    (
+        "garbage state vector",
+        {"doc": "SELF", "data": b"\x00\x00\x03\xff\xff\xff"},
+        "malformed",
+    ),
+    (
+        "unknown document",
+        {"doc": 999999, "data": b"\x00\x00\x01\x00"},
+        "Join the document",
+    ),
 ]
 
 
@@ -171,10 +206,14 @@ def test_malformed_and_oversized_messages_get_errors(
         for _ in range(20):
             junk = create_update_message(os.urandom(64))
             assert (await editor.call("sync", {"doc": seed.section_a, "data": junk}))[
-                "ok"] is False
+                "ok"
+            ] is False
         big = await editor.edit(lambda t: t.insert(0, "x" * 5000))
         assert big["ok"] is False and "too large" in big["error"]
-        bad_presence = {"doc": seed.section_a, "data": create_awareness_message(b"\x01\x05")}
+        bad_presence = {
+            "doc": seed.section_a,
+            "data": create_awareness_message(b"\x01\x05"),
+        }
         assert (await editor.call("awareness", bad_presence))["ok"] is False
         assert (await editor.call("join", {"doc": "x"}))["ok"] is False
         assert (await editor.call("join", None))["ok"] is False
@@ -186,7 +225,9 @@ def test_malformed_and_oversized_messages_get_errors(
         await other.join(seed.section_a)
         assert str(other) == "Intact. "
         assert (await other.edit(lambda t: t.insert(len(t), "Still fine.")))["ok"]
-        await eventually(lambda: "Still fine." in str(editor), what="relay after bad input")
+        await eventually(
+            lambda: "Still fine." in str(editor), what="relay after bad input"
+        )
         await editor.close()
         await other.close()
 
@@ -200,8 +241,9 @@ def test_rate_limit_refuses_bursts(seed, start_server, local_app: Flask) -> None
         editor = await Editor(server.url, seed.tokens["caseworker"]).connect()
         await editor.join(seed.section_a)
         await asyncio.sleep(1.1)  # refill after the join's sync
-        acks = await asyncio.gather(*(editor.edit(lambda t, i=i: t.insert(0, f"{i},"))
-                                      for i in range(30)))
+        acks = await asyncio.gather(
+            *(editor.edit(lambda t, i=i: t.insert(0, f"{i},")) for i in range(30))
+        )
         refused = [a for a in acks if not a["ok"]]
         assert refused and all("too fast" in a["error"] for a in refused)
         assert 4 <= sum(a["ok"] for a in acks) <= 8
@@ -233,13 +275,15 @@ def test_connections_need_a_token_or_a_live_session(
         assert "Sign in" in await refused(Editor(server.url))
         assert "not valid" in await refused(Editor(server.url, token="ehcp_forged"))
         assert "timed out" in await refused(
-            Editor(server.url, headers=cookie(time.time() - 31 * 60)))
+            Editor(server.url, headers=cookie(time.time() - 31 * 60))
+        )
         live = await Editor(server.url, headers=cookie(time.time())).connect()
         assert await live.join(seed.section_a) == {"ok": True, "access": "edit"}
         await live.close()
         sio = socketio.AsyncClient(reconnection=False)
         with pytest.raises(socketio.exceptions.ConnectionError):
-            await sio.connect(server.url, namespaces=[NS], transports=["websocket"],
-                              wait_timeout=5)
+            await sio.connect(
+                server.url, namespaces=[NS], transports=["websocket"], wait_timeout=5
+            )
 
     run(scenario())
