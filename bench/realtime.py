@@ -128,23 +128,34 @@ class OurClient(BenchClient):
             await self.sio.emit("sync", {"doc": self.room, "data": reply}, namespace=NS)
 
     async def open(self) -> None:
-        await self.sio.connect(self.url, namespaces=[NS], auth={"token": self.token},
-                               transports=["websocket"], wait_timeout=20)
+        await self.sio.connect(
+            self.url,
+            namespaces=[NS],
+            auth={"token": self.token},
+            transports=["websocket"],
+            wait_timeout=20,
+        )
         ack = await self.sio.call("join", {"doc": self.room}, namespace=NS, timeout=20)
         assert ack.get("ok"), ack
         await self.resync()
 
     async def resync(self) -> None:
         self.synced.clear()
-        await self.sio.emit("sync", {"doc": self.room, "data": create_sync_message(self.ydoc)},
-                            namespace=NS)
+        await self.sio.emit(
+            "sync",
+            {"doc": self.room, "data": create_sync_message(self.ydoc)},
+            namespace=NS,
+        )
         await asyncio.wait_for(self.synced.wait(), 20)
 
     async def edit(self, n: int) -> None:
         update, marker = self.make_edit(n)
-        ack = await self.sio.call("sync", {"doc": self.room,
-                                           "data": create_update_message(update)},
-                                  namespace=NS, timeout=20)
+        ack = await self.sio.call(
+            "sync",
+            {"doc": self.room, "data": create_update_message(update)},
+            namespace=NS,
+            timeout=20,
+        )
         if ack.get("ok"):
             self.m.acked += 1
             self.m.markers.setdefault(self.room, set()).add(marker)
@@ -162,7 +173,9 @@ class RefClient(BenchClient):
         self.reader: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
-        self.ws = await self.session.ws_connect(f"{self.url}/room{self.room}", max_msg_size=0)
+        self.ws = await self.session.ws_connect(
+            f"{self.url}/room{self.room}", max_msg_size=0
+        )
         self.reader = asyncio.create_task(self._read())
         await self.resync()
 
@@ -193,7 +206,9 @@ class RefClient(BenchClient):
 # -- the load ---------------------------------------------------------------------
 
 
-async def drive(clients: list[BenchClient], seconds: float, rate: float) -> dict[str, Any]:
+async def drive(
+    clients: list[BenchClient], seconds: float, rate: float
+) -> dict[str, Any]:
     m = clients[0].m
     # One client per room first: pycrdt-websocket's WebsocketServer fails when
     # two clients race to create the same room ("YRoom already running").
@@ -257,7 +272,10 @@ def wait_port(port: int, proc: subprocess.Popen[bytes]) -> None:
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError("server exited early")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection(("127.0.0.1", port), 1),
+        ):
             return
         time.sleep(0.1)
     raise RuntimeError("server did not start")
@@ -278,8 +296,13 @@ def setup_database(uri: str, clients: int, rooms: int, history: int) -> dict[str
     from portal.extensions import db
     from portal.models import Case, Document, DocUpdate, Membership, Person
 
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri,
-                      "SETTINGS": Settings.from_env({"SECRET_KEY": "test-secret"})})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": uri,
+            "SETTINGS": Settings.from_env({"SECRET_KEY": "test-secret"}),
+        }
+    )
     with app.app_context():
         db.create_all()
         s = db.session
@@ -297,7 +320,11 @@ def setup_database(uri: str, clients: int, rooms: int, history: int) -> dict[str
             s.add(person)
             s.flush()
             room = i % rooms if i < clients else rooms
-            s.add(Membership(case_id=docs[room][0], person_id=person.id, role="caseworker"))
+            s.add(
+                Membership(
+                    case_id=docs[room][0], person_id=person.id, role="caseworker"
+                )
+            )
             tokens.append(create_token(s, person, "bench"))
         long_doc = docs[rooms][1]
         ydoc: Doc = Doc()
@@ -306,19 +333,35 @@ def setup_database(uri: str, clients: int, rooms: int, history: int) -> dict[str
         for n in range(history):
             before = ydoc.get_state()
             text.insert(len(text) if n % 3 else 0, f"w{n} ")
-            rows.append({"document_id": long_doc, "seq": n + 1,
-                         "data": ydoc.get_update(before), "author_id": None})
+            rows.append(
+                {
+                    "document_id": long_doc,
+                    "seq": n + 1,
+                    "data": ydoc.get_update(before),
+                    "author_id": None,
+                }
+            )
         s.execute(DocUpdate.__table__.insert(), rows)
         s.commit()
         ids = [d for _, d in docs[:rooms]]
-    return {"app": app, "docs": ids, "tokens": tokens, "long_doc": long_doc,
-            "long_text": str(text)}
+    return {
+        "app": app,
+        "docs": ids,
+        "tokens": tokens,
+        "long_doc": long_doc,
+        "long_text": str(text),
+    }
 
 
 async def time_join(url: str, token: str, doc: int, expect: str) -> float:
     client = OurClient(url, token, Metrics(), doc, 0)
-    await client.sio.connect(url, namespaces=[NS], auth={"token": token},
-                             transports=["websocket"], wait_timeout=20)
+    await client.sio.connect(
+        url,
+        namespaces=[NS],
+        auth={"token": token},
+        transports=["websocket"],
+        wait_timeout=20,
+    )
     t0 = time.perf_counter()
     await client.sio.call("join", {"doc": doc}, namespace=NS, timeout=30)
     await client.resync()
@@ -342,26 +385,40 @@ def lost_in_database(app: Any, docs: list[int], m: Metrics) -> int:
     return lost
 
 
-async def run_ours(args: argparse.Namespace, data: dict[str, Any], uri: str) -> dict[str, Any]:
+async def run_ours(
+    args: argparse.Namespace, data: dict[str, Any], uri: str
+) -> dict[str, Any]:
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "UPDATES_PER_SECOND": "1000"}
     env.pop("REDIS_URL", None)
-    proc = subprocess.Popen([sys.executable, str(ROOT / "tests/realtime/serve_collab.py"),
-                             str(port), uri], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests/realtime/serve_collab.py"), str(port), uri],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_port(port, proc)
         url = f"http://127.0.0.1:{port}"
-        joins_before = [await time_join(url, data["tokens"][-1], data["long_doc"],
-                                        data["long_text"]) for _ in range(3)]
+        joins_before = [
+            await time_join(
+                url, data["tokens"][-1], data["long_doc"], data["long_text"]
+            )
+            for _ in range(3)
+        ]
         from portal.extensions import db
         from realtime import store
 
         with data["app"].app_context():
             store.compact(db.session, data["long_doc"])
             db.session.remove()
-        joins_after = [await time_join(url, data["tokens"][-1], data["long_doc"],
-                                       data["long_text"]) for _ in range(3)]
+        joins_after = [
+            await time_join(
+                url, data["tokens"][-1], data["long_doc"], data["long_text"]
+            )
+            for _ in range(3)
+        ]
         m = Metrics()
         clients: list[BenchClient] = [
             OurClient(url, data["tokens"][i], m, data["docs"][i % args.rooms], i)
@@ -381,12 +438,18 @@ async def run_ours(args: argparse.Namespace, data: dict[str, Any], uri: str) -> 
 
 async def run_reference(args: argparse.Namespace) -> dict[str, Any]:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, __file__, "--serve-reference", str(port)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--serve-reference", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_port(port, proc)
         m = Metrics()
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        async with aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=0)
+        ) as session:
             clients: list[BenchClient] = [
                 RefClient(f"ws://127.0.0.1:{port}", session, m, i % args.rooms, i)
                 for i in range(args.clients)
@@ -453,10 +516,15 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--rooms", type=int, default=40)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--rate", type=float, default=2.0, help="edits per client per second")
+    parser.add_argument(
+        "--rate", type=float, default=2.0, help="edits per client per second"
+    )
     parser.add_argument("--history", type=int, default=10_000)
-    parser.add_argument("--database-url", default="",
-                        help="PostgreSQL server URL; a fresh database is created in it")
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="PostgreSQL server URL; a fresh database is created in it",
+    )
     parser.add_argument("--skip-reference", action="store_true")
     parser.add_argument("--serve-reference", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -483,9 +551,13 @@ def make_database(url: str, tmp: str) -> tuple[str, Any]:
 
     u = make_url(url)
     name = f"ehcp_bench_{uuid.uuid4().hex[:8]}"
-    kw = {"host": u.host or "127.0.0.1", "port": u.port or 5432,
-          "user": u.username or "postgres", "dbname": u.database or "postgres",
-          "autocommit": True}
+    kw = {
+        "host": u.host or "127.0.0.1",
+        "port": u.port or 5432,
+        "user": u.username or "postgres",
+        "dbname": u.database or "postgres",
+        "autocommit": True,
+    }
     with psycopg.connect(**kw) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
 
@@ -494,15 +566,19 @@ def make_database(url: str, tmp: str) -> tuple[str, Any]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     uri = u.set(drivername="postgresql+psycopg", database=name).render_as_string(
-        hide_password=False)
+        hide_password=False
+    )
     return uri, drop
 
 
-def report(args: argparse.Namespace, ours: dict[str, Any], ref: dict[str, Any] | None,
-           uri: str) -> None:
+def report(
+    args: argparse.Namespace, ours: dict[str, Any], ref: dict[str, Any] | None, uri: str
+) -> None:
     backend = uri.split(":", 1)[0]
-    print(f"\n{args.clients} editors in {args.rooms} rooms, {args.rate}/s each for "
-          f"{args.seconds:.0f} s; database {backend}; {os.cpu_count()} cores")
+    print(
+        f"\n{args.clients} editors in {args.rooms} rooms, {args.rate}/s each for "
+        f"{args.seconds:.0f} s; database {backend}; {os.cpu_count()} cores"
+    )
     rows = [
         ("propagation p50 (ms)", "p50_ms", "lower"),
         ("propagation p99 (ms)", "p99_ms", "lower"),
@@ -519,15 +595,25 @@ def report(args: argparse.Namespace, ours: dict[str, Any], ref: dict[str, Any] |
         print(f"{label:46}{mine:>10.1f}{theirs:>11.1f}{ratio:>8.2f}")
     print(f"{'acknowledged edits lost in the database':46}{ours['lost_in_db']:>10}")
     print(f"{'refused (rate limit etc.)':46}{ours['refused']:>10}")
-    print(f"join+sync {args.history}-update doc before compaction: "
-          f"{ours['join_before_ms']:.1f} ms; after: {ours['join_after_ms']:.1f} ms")
+    print(
+        f"join+sync {args.history}-update doc before compaction: "
+        f"{ours['join_before_ms']:.1f} ms; after: {ours['join_after_ms']:.1f} ms"
+    )
     goals = [
         ("p99 propagation < 50 ms", ours["p99_ms"] < 50),
         ("join of the long doc < 50 ms after compaction", ours["join_after_ms"] < 50),
-        ("no acknowledged edit lost", ours["lost_in_db"] == 0 and ours["lost_in_clients"] == 0),
+        (
+            "no acknowledged edit lost",
+            ours["lost_in_db"] == 0 and ours["lost_in_clients"] == 0,
+        ),
     ]
     if ref:
-        goals.append(("throughput >= reference", ours["edits_per_s"] >= 0.98 * ref["edits_per_s"]))
+        goals.append(
+            (
+                "throughput >= reference",
+                ours["edits_per_s"] >= 0.98 * ref["edits_per_s"],
+            )
+        )
     for goal, met in goals:
         print(f"  {'met   ' if met else 'MISSED'} {goal}")
 
