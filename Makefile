@@ -15,15 +15,24 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-migrate: $(STAMP)
-	FLASK_DEBUG=1 $(BIN)/flask db upgrade
+# A random key for local use, kept in instance/ (ignored by git), unless
+# SECRET_KEY is already set in the environment.
+SECRET_FILE := instance/secret_key
+$(SECRET_FILE):
+	mkdir -p instance
+	$(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@
+	chmod 600 $@
+WITH_SECRET = SECRET_KEY=$${SECRET_KEY:-$$(cat $(SECRET_FILE))}
+
+migrate: $(STAMP) $(SECRET_FILE)
+	$(WITH_SECRET) $(BIN)/flask db upgrade
 
 demo: migrate
-	FLASK_DEBUG=1 $(BIN)/flask demo
+	$(WITH_SECRET) $(BIN)/flask demo
 
 ## make run: set up, migrate, load the demo case and serve on http://127.0.0.1:5000
 run: demo
-	FLASK_DEBUG=1 $(BIN)/python -m portal.serve
+	$(WITH_SECRET) $(BIN)/python -m portal.serve
 
 ## make test: set up, lint, then the whole suite
 test: $(STAMP)
