@@ -38,6 +38,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     socketio.init_app(
         app,
         async_mode="threading",
+        async_handlers=False,
         message_queue=settings.redis_url,
         max_http_buffer_size=settings.max_update_bytes * 2,
         cors_allowed_origins=[settings.public_url] if settings.public_url else [],

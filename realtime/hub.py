@@ -2,9 +2,11 @@
 
 Write path (the order is the durability promise): check the shape, the size,
 the rate and that the connection joined the document; decode the update on a
-scratch document; then, under the room's write lock, check access afresh
-through `auth.policy` and **commit** the update to the log, **apply** it to the
-room's Doc, **relay** it to the other members and finally **acknowledge** it.
+scratch document; then hand it to the committer thread, which checks access
+afresh through `auth.policy` and **commits** it to the log (with whatever
+else is queued: group commit), **applies** it to the room's Doc and
+**relays** it to the other members; only then does the handler
+**acknowledge** it.
 A refused update is not applied, stored or relayed; the sender gets an
 `{"ok": false}` acknowledgement and an `error` event and stays connected.
 
@@ -37,6 +39,7 @@ from portal.config import Settings
 from portal.extensions import db, socketio
 from portal.models import Document, Person
 from realtime import store
+from realtime.committer import Committer
 from realtime.limits import TokenBucket
 from realtime.protocol import (
     EMPTY_UPDATE,
@@ -70,6 +73,7 @@ class Hub:
         self.rooms = Rooms()
         self.connections: dict[str, Connection] = {}
         self._lock = threading.Lock()
+        self.committer = Committer(app, self._after_commit)
         self.doorbell = (
             Doorbell(settings.redis_url, self.on_remote_update, self.refresh_access)
             if settings.redis_url
@@ -223,14 +227,38 @@ class Hub:
             raise Refused(f"You can {access.label} this document but not edit it.")
         if message.kind == STEP2 and not room.changes_anything(update):
             return OK  # a resend after reconnect: nothing to store
-        with room.write_lock:
-            seq = store.append(db.session, room.doc_id, update, conn.person_id)
-            self._apply(room, update, seq)
-        self._broadcast(room, "sync", create_update_message(update), skip_sid=conn.sid)
-        if self.doorbell is not None:
-            self.doorbell.ring_update(room.doc_id, seq)
-        self._maybe_compact(room, seq)
+        write = store.Write(room.doc_id, update, conn.person_id, sender=conn.sid)
+        self.committer.submit(write)  # returns once stored, applied and relayed
+        if write.error is not None:
+            raise write.error
         return OK
+
+    def _after_commit(self, batch: list[store.Write]) -> None:
+        """Apply and relay what was just committed, in order, room by room."""
+        tops: dict[int, int] = {}
+        for write in batch:
+            if write.seq is None:
+                continue
+            room = self.rooms.get(write.document_id)
+            if room is not None and room.loaded:
+                try:
+                    self._apply(room, write.data, write.seq)
+                except BadMessage as error:
+                    write.error = error
+                    continue
+                self._broadcast(
+                    room,
+                    "sync",
+                    create_update_message(write.data),
+                    skip_sid=write.sender,
+                )
+            tops[write.document_id] = max(tops.get(write.document_id, 0), write.seq)
+        for doc_id, top in tops.items():
+            if self.doorbell is not None:
+                self.doorbell.ring_update(doc_id, top)
+            room = self.rooms.get(doc_id)
+            if room is not None:
+                self._maybe_compact(room, top)
 
     def _apply(self, room: Room, update: bytes, seq: int) -> None:
         try:

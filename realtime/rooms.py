@@ -7,9 +7,10 @@ as `websocket_server.py` does with `get_room`/`delete_room`.
 
 Threads: Flask-SocketIO runs in `threading` mode, so handlers for one room run
 concurrently. A pycrdt transaction gives no isolation between threads, so
-every access to `Room.ydoc` holds `Room.doc_lock`. `Room.write_lock`
-serialises the write path (store, then apply) per room so sequence numbers
-from one process never collide and the lock on the Doc is held only briefly.
+every access to `Room.ydoc` holds `Room.doc_lock`, held only briefly.
+`Room.write_lock` makes sure a room is loaded from the database once.
+Client updates are stored by the hub's single committer thread
+(`realtime.committer`), which applies them to rooms after each commit.
 """
 
 from __future__ import annotations

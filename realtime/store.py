@@ -16,17 +16,27 @@ likewise).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from dataclasses import dataclass, field
+from typing import Any
 
 from pycrdt import Doc
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from auth.access import access_to
+from auth import policy
 from auth.policy import Access
-from portal.models import DocSnapshot, Document, DocUpdate, Person
-from portal.services.ystore import append_update, new_ydoc
+from portal.models import (
+    Case,
+    DocSnapshot,
+    Document,
+    DocUpdate,
+    Membership,
+    Person,
+    utcnow,
+)
+from portal.services.ystore import new_ydoc
 
 log = logging.getLogger(__name__)
 APPEND_ATTEMPTS = 8
@@ -85,45 +95,157 @@ def load(session: Session, document_id: int) -> tuple[Doc, int, int]:
     return ydoc, upto, snapshot_seq or 0
 
 
-def append(
-    session: Session,
-    document_id: int,
-    data: bytes,
-    person_id: int,
-    is_allowed: Callable[[Access], bool] = lambda a: a >= Access.EDIT,
-) -> int:
-    """Check access afresh and commit one update to the log; return its seq.
+@dataclass
+class Write:
+    """One client's update waiting to be stored; filled in by `append_many`."""
 
-    Several processes may append to the same document: the unique
-    (document_id, seq) key makes one of two racers fail, and it retries with
-    the next number.
+    document_id: int
+    data: bytes
+    person_id: int
+    sender: str = ""  # the Socket.IO sid, so the relay skips it
+    seq: int | None = None
+    error: Exception | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+def append_many(session: Session, writes: list[Write]) -> None:
+    """Check access afresh and commit a batch of updates in one transaction.
+
+    The batch may span documents. Each writer's access to each document is
+    checked once per batch through `auth.policy`; refused writes get `error`
+    set and are not stored, accepted ones get consecutive `seq` numbers per
+    document. Several processes may append to the same document: the
+    unique (document_id, seq) key makes one of two racers fail, and it
+    retries with the next numbers.
     """
     for _attempt in range(APPEND_ATTEMPTS):
         try:
-            document = session.get(Document, document_id)
-            person = session.get(Person, person_id)
-            if document is None or person is None or not person.is_active:
-                raise Refused("That document no longer exists.")
-            access = access_to(session, person, document)
-            if not is_allowed(access):
-                raise Refused(_refusal(access, document))
-            row = append_update(session, document, data, person)
-            session.commit()
-            return row.seq
+            _append_once(session, writes)
+            return
         except (IntegrityError, OperationalError) as exc:
-            # IntegrityError: another process took this seq. OperationalError:
+            # IntegrityError: another process took these seqs. OperationalError:
             # SQLite's "database is locked" under contention. Both are retried.
             session.rollback()
             log.info(
-                "append to document %s retried (%s)", document_id, type(exc).__name__
+                "append of %d updates retried (%s)", len(writes), type(exc).__name__
             )
-        except Refused:
-            session.rollback()
-            raise
-    raise StoreUnavailable("The change could not be saved just now; it will be resent.")
+    for write in writes:
+        if write.error is None:
+            write.seq = None
+            write.error = StoreUnavailable(
+                "The change could not be saved just now; it will be resent."
+            )
 
 
-def _refusal(access: Access, document: Document) -> str:
+def _append_once(session: Session, writes: list[Write]) -> None:
+    # Core queries, a fixed handful per batch whatever its size: this runs
+    # for every keystroke that reaches the server.
+    doc_ids = {w.document_id for w in writes}
+    facts = {
+        row.id: row for row in session.execute(FACTS.where(Document.id.in_(doc_ids)))
+    }
+    refusals = _refusals(session, facts, {(w.document_id, w.person_id) for w in writes})
+    accepted: dict[int, list[Write]] = {}
+    for write in writes:
+        refusal = refusals[(write.document_id, write.person_id)]
+        write.error = Refused(refusal) if refusal else None
+        write.seq = None
+        if refusal is None:
+            accepted.setdefault(write.document_id, []).append(write)
+    if not accepted:
+        session.rollback()
+        return
+    now = utcnow()
+    rows = []
+    for doc_id, first in next_seqs(session, set(accepted)).items():
+        for offset, write in enumerate(accepted[doc_id]):
+            write.seq = first + offset
+            rows.append(
+                {
+                    "document_id": doc_id,
+                    "seq": write.seq,
+                    "data": write.data,
+                    "author_id": write.person_id,
+                    "created_at": now,
+                }
+            )
+    session.execute(insert(DocUpdate), rows)
+    session.execute(
+        update(Document).where(Document.id.in_(set(accepted))).values(updated_at=now)
+    )
+    session.commit()
+
+
+FACTS = select(
+    Document.id,
+    Document.kind,
+    Document.section,
+    Document.status,
+    Document.owner_membership_id,
+    Document.case_id,
+    Case.draft_shared,
+).join(Case, Case.id == Document.case_id)
+
+
+def next_seqs(session: Session, doc_ids: set[int]) -> dict[int, int]:
+    """The next free sequence number of each document (two queries for all)."""
+    top = dict.fromkeys(doc_ids, 0)
+    for doc_id, seq in session.execute(
+        select(DocUpdate.document_id, func.max(DocUpdate.seq))
+        .where(DocUpdate.document_id.in_(doc_ids))
+        .group_by(DocUpdate.document_id)
+    ):
+        top[doc_id] = max(top[doc_id], seq or 0)
+    for doc_id, upto in session.execute(
+        select(DocSnapshot.document_id, DocSnapshot.upto_seq).where(
+            DocSnapshot.document_id.in_(doc_ids)
+        )
+    ):
+        top[doc_id] = max(top[doc_id], upto)
+    return {doc_id: seq + 1 for doc_id, seq in top.items()}
+
+
+def _refusals(
+    session: Session, facts: dict[int, Row[Any]], pairs: set[tuple[int, int]]
+) -> dict[tuple[int, int], str | None]:
+    """Per (document, writer): why the write is refused, or None, by auth.policy."""
+    case_ids = {f.case_id for f in facts.values()}
+    person_ids = {person_id for _, person_id in pairs}
+    members = {
+        (case_id, person_id): policy.Member(role=role, membership_id=membership_id)
+        for case_id, person_id, membership_id, role in session.execute(
+            select(
+                Membership.case_id, Membership.person_id, Membership.id, Membership.role
+            )
+            .join(Person, Person.id == Membership.person_id)
+            .where(
+                Membership.case_id.in_(case_ids),
+                Membership.person_id.in_(person_ids),
+                Person.is_active.is_(True),
+            )
+        )
+    }
+    out: dict[tuple[int, int], str | None] = {}
+    for doc_id, person_id in pairs:
+        row = facts.get(doc_id)
+        if row is None:
+            out[(doc_id, person_id)] = "That document no longer exists."
+            continue
+        doc = policy.DocFacts(
+            kind=row.kind,
+            section=row.section,
+            owner_membership_id=row.owner_membership_id,
+            status=row.status,
+            draft_shared=row.draft_shared,
+        )
+        access = policy.document_access(members.get((row.case_id, person_id)), doc)
+        out[(doc_id, person_id)] = (
+            None if access >= Access.EDIT else _refusal(access, doc)
+        )
+    return out
+
+
+def _refusal(access: Access, document: policy.DocFacts) -> str:
     if access == Access.NONE:
         return "You no longer have access to this document."
     if document.kind == "advice" and document.status == "submitted":

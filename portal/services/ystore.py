@@ -53,14 +53,19 @@ def document_text(session: Session, document_id: int) -> str:
 
 
 def next_seq(session: Session, document_id: int) -> int:
-    """The sequence number the next update of a document gets."""
-    log_max = session.scalar(
-        select(func.max(DocUpdate.seq)).where(DocUpdate.document_id == document_id)
+    """The sequence number the next update of a document gets (one query)."""
+    log_max = (
+        select(func.max(DocUpdate.seq))
+        .where(DocUpdate.document_id == document_id)
+        .scalar_subquery()
     )
-    snap_max = session.scalar(
-        select(DocSnapshot.upto_seq).where(DocSnapshot.document_id == document_id)
+    snap_max = (
+        select(DocSnapshot.upto_seq)
+        .where(DocSnapshot.document_id == document_id)
+        .scalar_subquery()
     )
-    return max(log_max or 0, snap_max or 0) + 1
+    row = session.execute(select(log_max, snap_max)).one()
+    return max(row[0] or 0, row[1] or 0) + 1
 
 
 def append_update(

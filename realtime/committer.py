@@ -1,0 +1,85 @@
+"""Group commit: one thread stores the updates of every room of this process.
+
+Handlers queue a `Write` and wait. The committer takes everything queued so
+far, stores it in one transaction (`store.append_many`: a fixed handful of
+statements however many updates), and only after the commit hands the batch
+to `after_commit`, which applies, relays and releases the waiting handlers
+to acknowledge. Under load batches grow by themselves, so the database cost
+per update falls as traffic rises, and a single writer also suits SQLite.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+
+from flask import Flask
+
+from portal.extensions import db
+from realtime import store
+
+log = logging.getLogger(__name__)
+MAX_BATCH = 500
+WAIT_SECONDS = 15.0
+
+
+class Committer:
+    """The write thread of one application in this process."""
+
+    def __init__(
+        self, app: Flask, after_commit: Callable[[list[store.Write]], None]
+    ) -> None:
+        self.app = app
+        self.after_commit = after_commit
+        self._queue: queue.SimpleQueue[store.Write] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def submit(self, write: store.Write) -> None:
+        """Queue a write and wait until it is stored (or refused)."""
+        self._ensure_started()
+        self._queue.put(write)
+        if not write.done.wait(WAIT_SECONDS):
+            raise store.StoreUnavailable(
+                "Saving is taking too long; your change will be sent again."
+            )
+
+    def _ensure_started(self) -> None:
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="collab-committer", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < MAX_BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            self._commit(batch)
+
+    def _commit(self, batch: list[store.Write]) -> None:
+        try:
+            with self.app.app_context():
+                try:
+                    store.append_many(db.session, batch)
+                    self.after_commit(batch)
+                finally:
+                    db.session.remove()
+        except Exception:
+            # One bad batch must not stop the writer: its writers hear an error.
+            log.exception("storing a batch of %d updates failed", len(batch))
+            for write in batch:
+                if write.seq is None and write.error is None:
+                    write.error = store.StoreUnavailable(
+                        "The change could not be saved just now; it will be resent."
+                    )
+        finally:
+            for write in batch:
+                write.done.set()
