@@ -36,6 +36,7 @@ class Committer:
         self._queue: queue.SimpleQueue[store.Write] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self.seqs = store.SeqCache()
 
     def submit(self, write: store.Write) -> None:
         """Queue a write and wait until it is stored (or refused)."""
@@ -68,7 +69,7 @@ class Committer:
         try:
             with self.app.app_context():
                 try:
-                    store.append_many(db.session, batch)
+                    store.append_many(db.session, batch, self.seqs)
                     self.after_commit(batch)
                 finally:
                     db.session.remove()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,7 +109,59 @@ class Write:
     done: threading.Event = field(default_factory=threading.Event)
 
 
-def append_many(session: Session, writes: list[Write]) -> None:
+class SeqCache:
+    """The next sequence number of each document this process writes to.
+
+    Saves a query per batch. If another process took a number, the unique
+    (document_id, seq) key refuses the insert, the numbers are forgotten
+    and the batch is retried with numbers read afresh. Permissions are
+    never cached: every batch reads them.
+    """
+
+    TOUCH_EVERY = 30.0  # seconds between updates of Document.updated_at
+
+    def __init__(self) -> None:
+        self._next: dict[int, int] = {}
+        self._touched: dict[int, float] = {}
+        self._lock = threading.Lock()
+
+    def due_touch(self, doc_ids: set[int]) -> set[int]:
+        """Documents whose "last change" time is worth writing again now."""
+        now = time.monotonic()
+        with self._lock:
+            due = {
+                d
+                for d in doc_ids
+                if now - self._touched.get(d, -1e9) > self.TOUCH_EVERY
+            }
+            for d in due:
+                self._touched[d] = now
+        return due
+
+    def next_seqs(self, session: Session, doc_ids: set[int]) -> dict[int, int]:
+        """The next free number of each document."""
+        with self._lock:
+            known = {d: self._next[d] for d in doc_ids if d in self._next}
+        missing = doc_ids - set(known)
+        if missing:
+            known.update(next_seqs(session, missing))
+        return known
+
+    def stored(self, next_by_doc: dict[int, int]) -> None:
+        """Remember the numbers that follow a committed batch."""
+        with self._lock:
+            self._next.update(next_by_doc)
+
+    def forget(self, doc_ids: set[int]) -> None:
+        """Read these documents' numbers from the database next time."""
+        with self._lock:
+            for d in doc_ids:
+                self._next.pop(d, None)
+
+
+def append_many(
+    session: Session, writes: list[Write], seqs: SeqCache | None = None
+) -> None:
     """Check access afresh and commit a batch of updates in one transaction.
 
     The batch may span documents. Each writer's access to each document is
@@ -118,14 +171,16 @@ def append_many(session: Session, writes: list[Write]) -> None:
     unique (document_id, seq) key makes one of two racers fail, and it
     retries with the next numbers.
     """
+    seqs = seqs or SeqCache()
     for _attempt in range(APPEND_ATTEMPTS):
         try:
-            _append_once(session, writes)
+            _append_once(session, writes, seqs)
             return
         except (IntegrityError, OperationalError) as exc:
             # IntegrityError: another process took these seqs. OperationalError:
             # SQLite's "database is locked" under contention. Both are retried.
             session.rollback()
+            seqs.forget({w.document_id for w in writes})
             log.info(
                 "append of %d updates retried (%s)", len(writes), type(exc).__name__
             )
@@ -137,14 +192,12 @@ def append_many(session: Session, writes: list[Write]) -> None:
             )
 
 
-def _append_once(session: Session, writes: list[Write]) -> None:
+def _append_once(session: Session, writes: list[Write], seqs: SeqCache) -> None:
     # Core queries, a fixed handful per batch whatever its size: this runs
     # for every keystroke that reaches the server.
-    doc_ids = {w.document_id for w in writes}
-    facts = {
-        row.id: row for row in session.execute(FACTS.where(Document.id.in_(doc_ids)))
-    }
-    refusals = _refusals(session, facts, {(w.document_id, w.person_id) for w in writes})
+    pairs = {(w.document_id, w.person_id) for w in writes}
+    facts, members = _permissions(session, pairs)
+    refusals = _refusals(facts, members, pairs)
     accepted: dict[int, list[Write]] = {}
     for write in writes:
         refusal = refusals[(write.document_id, write.person_id)]
@@ -157,7 +210,9 @@ def _append_once(session: Session, writes: list[Write]) -> None:
         return
     now = utcnow()
     rows = []
-    for doc_id, first in next_seqs(session, set(accepted)).items():
+    following: dict[int, int] = {}
+    for doc_id, first in seqs.next_seqs(session, set(accepted)).items():
+        following[doc_id] = first + len(accepted[doc_id])
         for offset, write in enumerate(accepted[doc_id]):
             write.seq = first + offset
             rows.append(
@@ -170,10 +225,13 @@ def _append_once(session: Session, writes: list[Write]) -> None:
                 }
             )
     session.execute(insert(DocUpdate), rows)
-    session.execute(
-        update(Document).where(Document.id.in_(set(accepted))).values(updated_at=now)
-    )
+    touch = seqs.due_touch(set(accepted))
+    if touch:  # "last change" on pages, to the half minute: not a write per keystroke
+        session.execute(
+            update(Document).where(Document.id.in_(touch)).values(updated_at=now)
+        )
     session.commit()
+    seqs.stored(following)
 
 
 FACTS = select(
@@ -205,26 +263,43 @@ def next_seqs(session: Session, doc_ids: set[int]) -> dict[int, int]:
     return {doc_id: seq + 1 for doc_id, seq in top.items()}
 
 
+def _permissions(
+    session: Session, pairs: set[tuple[int, int]]
+) -> tuple[dict[int, Row[Any]], dict[tuple[int, int], policy.Member]]:
+    """Document facts and the writers' memberships, read fresh in one query."""
+    person_ids = {p for _, p in pairs}
+    active_member = (
+        select(Membership.id, Membership.case_id, Membership.person_id, Membership.role)
+        .join(Person, Person.id == Membership.person_id)
+        .where(Membership.person_id.in_(person_ids), Person.is_active.is_(True))
+        .subquery()
+    )
+    rows = session.execute(
+        FACTS.add_columns(
+            active_member.c.person_id,
+            active_member.c.id.label("membership_id"),
+            active_member.c.role,
+        )
+        .outerjoin(active_member, active_member.c.case_id == Document.case_id)
+        .where(Document.id.in_({d for d, _ in pairs}))
+    )
+    facts: dict[int, Row[Any]] = {}
+    members: dict[tuple[int, int], policy.Member] = {}
+    for row in rows:
+        facts[row.id] = row
+        if row.person_id is not None:
+            members[(row.case_id, row.person_id)] = policy.Member(
+                role=row.role, membership_id=row.membership_id
+            )
+    return facts, members
+
+
 def _refusals(
-    session: Session, facts: dict[int, Row[Any]], pairs: set[tuple[int, int]]
+    facts: dict[int, Row[Any]],
+    members: dict[tuple[int, int], policy.Member | None],
+    pairs: set[tuple[int, int]],
 ) -> dict[tuple[int, int], str | None]:
     """Per (document, writer): why the write is refused, or None, by auth.policy."""
-    case_ids = {f.case_id for f in facts.values()}
-    person_ids = {person_id for _, person_id in pairs}
-    members = {
-        (case_id, person_id): policy.Member(role=role, membership_id=membership_id)
-        for case_id, person_id, membership_id, role in session.execute(
-            select(
-                Membership.case_id, Membership.person_id, Membership.id, Membership.role
-            )
-            .join(Person, Person.id == Membership.person_id)
-            .where(
-                Membership.case_id.in_(case_ids),
-                Membership.person_id.in_(person_ids),
-                Person.is_active.is_(True),
-            )
-        )
-    }
     out: dict[tuple[int, int], str | None] = {}
     for doc_id, person_id in pairs:
         row = facts.get(doc_id)
