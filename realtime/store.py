@@ -392,9 +392,18 @@ def compact(session: Session, document_id: int) -> int | None:
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 session.rollback()
                 return None
+        # Each author's latest row stays, so the page can still say who edited
+        # recently; rows at or below the snapshot are never applied again.
+        latest_per_author = (
+            select(func.max(DocUpdate.id))
+            .where(DocUpdate.document_id == document_id, DocUpdate.seq <= top)
+            .group_by(DocUpdate.author_id)
+        )
         session.execute(
             delete(DocUpdate).where(
-                DocUpdate.document_id == document_id, DocUpdate.seq <= top
+                DocUpdate.document_id == document_id,
+                DocUpdate.seq <= top,
+                DocUpdate.id.not_in(latest_per_author),
             )
         )
         session.commit()

@@ -26,23 +26,28 @@ def new_ydoc() -> tuple[Doc, Text]:
 
 
 def load_ydoc(session: Session, document_id: int) -> tuple[Doc, int]:
-    """Rebuild the document from its snapshot and log; return it and its last seq."""
-    ydoc, _ = new_ydoc()
+    """Rebuild the document from its snapshot and log; return it and its last seq.
+
+    The log is read before the snapshot: a compaction committed in between
+    then only moves rows into the snapshot we read next, so nothing is missed.
+    """
+    rows = session.execute(
+        select(DocUpdate.seq, DocUpdate.data)
+        .where(DocUpdate.document_id == document_id)
+        .order_by(DocUpdate.seq)
+    ).all()
     snapshot = session.scalar(
         select(DocSnapshot).where(DocSnapshot.document_id == document_id)
     )
+    ydoc, _ = new_ydoc()
     last_seq = 0
     if snapshot is not None:
         ydoc.apply_update(snapshot.data)
         last_seq = snapshot.upto_seq
-    rows = session.execute(
-        select(DocUpdate.seq, DocUpdate.data)
-        .where(DocUpdate.document_id == document_id, DocUpdate.seq > last_seq)
-        .order_by(DocUpdate.seq)
-    )
     for seq, data in rows:
-        ydoc.apply_update(data)
-        last_seq = seq
+        if seq > last_seq:  # rows at or below the snapshot are already in it
+            ydoc.apply_update(data)
+            last_seq = seq
     return ydoc, last_seq
 
 
