@@ -91,6 +91,8 @@ export class CheckPanel {
     this._suggestionList = root.querySelector('#check-suggestions')
     this._findingList = root.querySelector('#check-findings')
     this._noticeBox = root.querySelector('#check-notices')
+    this._measuresBox = root.querySelector('#check-measures')
+    this.measures = null
     this._onText = () => { this._revalidate(); this.schedule() }
     ytext.observe(this._onText)
   }
@@ -164,6 +166,7 @@ export class CheckPanel {
     }
     this.findings = Array.isArray(body.findings) ? body.findings : []
     this.notices = Array.isArray(body.notices) ? body.notices.map(String) : []
+    this.measures = body.measures && typeof body.measures === 'object' ? body.measures : null
     this.render()
   }
 
@@ -251,10 +254,25 @@ export class CheckPanel {
     const text = this.ytext.toString()
     this._findingList.replaceChildren(...this.findings.map((f) => this._findingItem(f, text)))
     this._noticeBox.replaceChildren(...this.notices.map((n) => el('p', 'govuk-inset-text app-check__notice', n)))
+    this._renderMeasures()
     this.root.querySelector('#check-suggestions-empty').hidden = this.suggestions.length > 0
     this.root.querySelector('#check-findings-empty').hidden = this.findings.length > 0
     const count = (n, one, many) => `${n} ${n === 1 ? one : many}`
     this._setStatus(`${count(this.suggestions.length, 'suggestion', 'suggestions')}, ${count(this.findings.length, 'thing', 'things')} to look at.`)
+  }
+
+  /** Reading age and ease of the whole text: plans aim at a reading age of 9 to 11. */
+  _renderMeasures () {
+    const m = this.measures
+    if (!this._measuresBox) return
+    if (!m || !m.words) { this._measuresBox.hidden = true; return }
+    const age = Math.round(Number(m.reading_age))
+    const ease = Math.round(Number(m.flesch_reading_ease))
+    const long = Number(m.long_sentences) || 0
+    let text = `Reading age about ${age} (reading ease ${ease} out of 100). Aim for a reading age of 9 to 11.`
+    if (long) text += ` ${long} ${long === 1 ? 'sentence is' : 'sentences are'} over 25 words.`
+    this._measuresBox.textContent = text
+    this._measuresBox.hidden = false
   }
 
   _suggestionItem (s, canEdit) {

@@ -136,10 +136,12 @@ def assistant_report(doc_id: int) -> Response:
     report = review.document_report(
         db.session, review.assistant_for(settings), doc, text, date.today()
     )
+    measures = next(iter(report.measures.values()), None)
     return jsonify(
         suggestions=[s.to_dict() for s in report.suggestions],
         findings=[f.to_dict() for f in report.findings],
         notices=report.notices,
+        measures=measures.to_dict() if measures else None,
     )
 
 

@@ -35,6 +35,7 @@ def test_check_panel_flags_and_accepting_a_suggestion_edits_the_text(
     page.wait_for_selector(
         '#check-findings li[data-kind="unquantified_provision"]', timeout=15_000
     )
+    assert "Reading age about" in page.inner_text("#check-measures")
     # Type a wordy phrase; the panel offers a plainer one after a pause.
     page.click("#editor-mount .cm-content")
     page.keyboard.press("Control+End")

@@ -85,6 +85,7 @@ def test_assistant_endpoint_flags_vague_provision_in_a_section(
         s["original"].lower() in {"in order to", "facilitate"}
         for s in body["suggestions"]
     )
+    assert body["measures"]["words"] > 5 and body["measures"]["reading_age"] > 0
 
 
 def test_assistant_endpoint_needs_csrf_and_access(
