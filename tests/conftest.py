@@ -14,12 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from portal import create_app
@@ -66,33 +64,16 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _admin(url: str) -> psycopg.Connection[Any]:
-    u = make_url(url)
-    return psycopg.connect(
-        host=u.host or "127.0.0.1",
-        port=u.port or 5432,
-        user=u.username or "postgres",
-        password=u.password,
-        dbname=u.database or "postgres",
-        autocommit=True,
-    )
-
-
-def _pg_uri(url: str, name: str) -> str:
-    u = make_url(url).set(drivername="postgresql+psycopg", database=name)
-    return u.render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 def pg_template() -> Iterator[str]:
     """A PostgreSQL database migrated once, used as the template for each test."""
     url = services.postgres_url()
     name = f"ehcp_tmpl_{uuid.uuid4().hex[:10]}"
-    with _admin(url) as conn:
+    with services.pg_admin(url) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    _migrate(_pg_uri(url, name))
+    _migrate(services.pg_uri(url, name))
     yield name
-    with _admin(url) as conn:
+    with services.pg_admin(url) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -107,10 +88,10 @@ def database_uri(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     template = request.getfixturevalue("pg_template")
     url = services.DATABASE_URL
     name = f"ehcp_t_{uuid.uuid4().hex[:12]}"
-    with _admin(url) as conn:
+    with services.pg_admin(url) as conn:
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield _pg_uri(url, name)
-    with _admin(url) as conn:
+    yield services.pg_uri(url, name)
+    with services.pg_admin(url) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -48,3 +51,22 @@ def chromium_path() -> str:
             "install Debian's chromium (apt-get install chromium) for browser tests"
         )
     return CHROMIUM
+
+
+def pg_admin(url: str) -> psycopg.Connection[Any]:
+    """An autocommit connection to the server in `url`, for CREATE/DROP DATABASE."""
+    u = make_url(url)
+    return psycopg.connect(
+        host=u.host or "127.0.0.1",
+        port=u.port or 5432,
+        user=u.username or "postgres",
+        password=u.password,
+        dbname=u.database or "postgres",
+        autocommit=True,
+    )
+
+
+def pg_uri(url: str, name: str) -> str:
+    """`url` pointing at database `name`, with the psycopg 3 driver."""
+    u = make_url(url).set(drivername="postgresql+psycopg", database=name)
+    return u.render_as_string(hide_password=False)

@@ -28,6 +28,12 @@ def _invite(browser: Browser, case_id: int, **fields: str) -> str:
     return browser.post(f"/cases/{case_id}/invite", data).get_data(as_text=True)
 
 
+def _invitation_path(browser: Browser, case_id: int) -> str:
+    """Invite the psychologist and return the path of the link the page shows."""
+    link = LINK.search(_invite(browser, case_id)).group(0)
+    return link[link.index("/invitations/") :]
+
+
 def test_caseworker_sees_the_link_and_the_advice_is_created(
     browser: Browser, make: Factory, dbs: Session
 ) -> None:
@@ -74,8 +80,7 @@ def test_new_person_accepts_and_writes_their_advice(
 ) -> None:
     case = make.case()
     browser.sign_in(case.memberships[0].person.email)
-    link = LINK.search(_invite(browser, case.id)).group(0)
-    path = link[link.index("/invitations/") :]
+    path = _invitation_path(browser, case.id)
     browser.sign_out()
     assert "Create your account" in browser.text(path)
     short = browser.post(
@@ -117,8 +122,7 @@ def test_existing_person_signs_in_then_joins(
     case = make.case()
     make.person("ep@example.org")
     browser.sign_in(case.memberships[0].person.email)
-    link = LINK.search(_invite(browser, case.id)).group(0)
-    path = link[link.index("/invitations/") :]
+    path = _invitation_path(browser, case.id)
     browser.sign_out()
     first = browser.get(path)
     assert first.status_code == 302 and "/sign-in" in first.location
@@ -136,8 +140,7 @@ def test_someone_signed_in_as_another_person_cannot_use_it(
     case = make.case()
     other = make.person("other@example.org")
     browser.sign_in(case.memberships[0].person.email)
-    link = LINK.search(_invite(browser, case.id)).group(0)
-    path = link[link.index("/invitations/") :]
+    path = _invitation_path(browser, case.id)
     browser.sign_out()
     browser.sign_in(other.email)
     response = browser.post(path, {})
@@ -150,8 +153,7 @@ def test_expired_and_forged_links_change_nothing(
 ) -> None:
     case = make.case()
     browser.sign_in(case.memberships[0].person.email)
-    link = LINK.search(_invite(browser, case.id)).group(0)
-    path = link[link.index("/invitations/") :]
+    path = _invitation_path(browser, case.id)
     browser.sign_out()
     forged = browser.get(path[:-3] + "abc")
     assert forged.status_code == 410 and "not valid" in forged.get_data(as_text=True)

@@ -13,18 +13,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-import psycopg
 import pytest
 from flask import Flask
-from sqlalchemy.engine import make_url
 
 from auth.tokens import create_token
 from portal.app import create_app
 from portal.config import Settings
 from portal.extensions import db
 from portal.models import Case, Document, Membership, Person
+from tests import services
 
 try:
     from collab_helpers import Server
@@ -32,18 +30,6 @@ except ImportError:  # imported as a package module
     from tests.realtime.collab_helpers import Server
 
 SECRET = "test-secret"
-
-
-def _admin(url: str) -> psycopg.Connection[Any]:
-    u = make_url(url)
-    return psycopg.connect(
-        host=u.host or "127.0.0.1",
-        port=u.port or 5432,
-        user=u.username or "postgres",
-        password=u.password,
-        dbname=u.database or "postgres",
-        autocommit=True,
-    )
 
 
 @pytest.fixture
@@ -54,14 +40,10 @@ def db_uri(tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path}/t.db"
         return
     name = f"ehcp_rt_{uuid.uuid4().hex[:12]}"
-    with _admin(url) as conn:
+    with services.pg_admin(url) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    yield (
-        make_url(url)
-        .set(drivername="postgresql+psycopg", database=name)
-        .render_as_string(hide_password=False)
-    )
-    with _admin(url) as conn:
+    yield services.pg_uri(url, name)
+    with services.pg_admin(url) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
