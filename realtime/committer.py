@@ -36,7 +36,8 @@ class Committer:
         self._queue: queue.SimpleQueue[store.Write] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
-        self.seqs = store.SeqCache()
+        # Several processes (a message queue is set) must read numbers afresh.
+        self.seqs = store.SeqCache(remember=not app.config["SETTINGS"].redis_url)
 
     def submit(self, write: store.Write) -> None:
         """Queue a write and wait until it is stored (or refused)."""

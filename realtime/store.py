@@ -112,15 +112,19 @@ class Write:
 class SeqCache:
     """The next sequence number of each document this process writes to.
 
-    Saves a query per batch. If another process took a number, the unique
-    (document_id, seq) key refuses the insert, the numbers are forgotten
-    and the batch is retried with numbers read afresh. Permissions are
+    With one process (`remember=True`) this process's committer is the only
+    writer, so remembering the numbers saves a query per batch. With several
+    processes every batch reads them afresh under the document row lock
+    taken by the permissions query, so two processes never pick the same
+    number. Either way a unique-key conflict (an import running alongside,
+    say) makes the batch retry with numbers read afresh. Permissions are
     never cached: every batch reads them.
     """
 
     TOUCH_EVERY = 30.0  # seconds between updates of Document.updated_at
 
-    def __init__(self) -> None:
+    def __init__(self, remember: bool = True) -> None:
+        self.remember = remember
         self._next: dict[int, int] = {}
         self._touched: dict[int, float] = {}
         self._lock = threading.Lock()
@@ -149,6 +153,8 @@ class SeqCache:
 
     def stored(self, next_by_doc: dict[int, int]) -> None:
         """Remember the numbers that follow a committed batch."""
+        if not self.remember:
+            return
         with self._lock:
             self._next.update(next_by_doc)
 
@@ -246,21 +252,21 @@ FACTS = select(
 
 
 def next_seqs(session: Session, doc_ids: set[int]) -> dict[int, int]:
-    """The next free sequence number of each document (two queries for all)."""
-    top = dict.fromkeys(doc_ids, 0)
-    for doc_id, seq in session.execute(
-        select(DocUpdate.document_id, func.max(DocUpdate.seq))
-        .where(DocUpdate.document_id.in_(doc_ids))
-        .group_by(DocUpdate.document_id)
-    ):
-        top[doc_id] = max(top[doc_id], seq or 0)
-    for doc_id, upto in session.execute(
-        select(DocSnapshot.document_id, DocSnapshot.upto_seq).where(
-            DocSnapshot.document_id.in_(doc_ids)
-        )
-    ):
-        top[doc_id] = max(top[doc_id], upto)
-    return {doc_id: seq + 1 for doc_id, seq in top.items()}
+    """The next free sequence number of each document (one query for all)."""
+    log_max = (
+        select(func.max(DocUpdate.seq))
+        .where(DocUpdate.document_id == Document.id)
+        .scalar_subquery()
+    )
+    snap = (
+        select(DocSnapshot.upto_seq)
+        .where(DocSnapshot.document_id == Document.id)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Document.id, log_max, snap).where(Document.id.in_(doc_ids))
+    )
+    return {doc_id: max(top or 0, upto or 0) + 1 for doc_id, top, upto in rows}
 
 
 def _permissions(
@@ -282,6 +288,9 @@ def _permissions(
         )
         .outerjoin(active_member, active_member.c.case_id == Document.case_id)
         .where(Document.id.in_({d for d, _ in pairs}))
+        # Appenders in every process queue on the document rows, so the
+        # sequence numbers read next are theirs alone (SQLite: one writer).
+        .with_for_update(of=Document)
     )
     facts: dict[int, Row[Any]] = {}
     members: dict[tuple[int, int], policy.Member] = {}
