@@ -23,6 +23,7 @@ simple. More cores means more processes (see `realtime.relay`).
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from typing import Any
@@ -74,6 +75,8 @@ class Hub:
         self.connections: dict[str, Connection] = {}
         self._lock = threading.Lock()
         self.committer = Committer(app, self._after_commit)
+        self._compactions: queue.SimpleQueue[Room] = queue.SimpleQueue()
+        self._compactor: threading.Thread | None = None
         self.doorbell = (
             Doorbell(settings.redis_url, self.on_remote_update, self.refresh_access)
             if settings.redis_url
@@ -286,7 +289,20 @@ class Hub:
         if threshold <= 0 or seq - room.snapshot_seq <= threshold or room.compacting:
             return
         room.compacting = True
-        socketio.start_background_task(self._compact, room)
+        self._compactions.put(room)
+        with self._lock:
+            if self._compactor is None or not self._compactor.is_alive():
+                self._compactor = threading.Thread(
+                    target=self._compact_forever, name="collab-compactor", daemon=True
+                )
+                self._compactor.start()
+
+    def _compact_forever(self) -> None:
+        # One room at a time with a pause between: many rooms crossing the
+        # threshold together must not starve the committer of the GIL.
+        while True:
+            self._compact(self._compactions.get())
+            time.sleep(0.02)
 
     def _compact(self, room: Room) -> None:
         with self.app.app_context():
