@@ -53,7 +53,10 @@ function createView ({ ytext, provider, access, readOnlyCompartment, check }) {
       readOnlyCompartment.of(readOnlyExtensions(access)),
       EditorView.contentAttributes.of({
         'aria-labelledby': 'editor-label',
-        'aria-describedby': 'editor-hint editor-status'
+        'aria-describedby': 'editor-hint editor-status',
+        // Focusable even when read-only, so keyboard users can reach and
+        // scroll the text (axe: scrollable-region-focusable).
+        tabindex: '0'
       }),
       check.extensions()
     ]

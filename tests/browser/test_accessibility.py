@@ -59,7 +59,9 @@ def test_parent_on_a_phone_writes_their_views(
     assert _violations(page) == ""
     assert _no_horizontal_scroll(page)
     page.get_by_role("link", name="Write it").click()
-    page.wait_for_selector("#ehcp-editor")
+    page.wait_for_selector(
+        '#ehcp-editor[data-state="ready"]'
+    )  # text loaded: scrollable
     assert "You can edit this" in page.inner_text("main")
     assert _violations(page) == ""
     assert _no_horizontal_scroll(page)

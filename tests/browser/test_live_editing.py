@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from portal.models import Document
 from portal.services import ystore
 from tests.browser.conftest import sign_in
+from tests.browser.test_accessibility import _violations
 
 
 def _open(
@@ -120,6 +121,9 @@ def test_read_only_member_cannot_type(
         {"width": 1280, "height": 900},
     )
     assert "You can read this" in therapist.inner_text("main")
+    assert (
+        _violations(therapist) == ""
+    )  # a read-only editor is still reachable by keyboard
     editable = therapist.get_attribute("#editor-mount .cm-content", "contenteditable")
     assert editable == "false"
     therapist.click("#editor-mount .cm-content")
