@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
+from auth import throttle
 from auth.forms import NewAccountForm, SignInForm
 from auth.invitations import accept_invitation, find_invitation
 from auth.passwords import hash_password, verify_password
@@ -42,11 +43,24 @@ def _person_by_email(email: str) -> Person | None:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"], endpoint="sign_in")
-def sign_in_page() -> str | Response:
+def sign_in_page() -> str | Response | tuple[str, int]:
     """Sign in with email and password."""
     form = SignInForm()
     if form.validate_on_submit():
         person = _person_by_email(form.email.data or "")
+        if person is not None and throttle.is_locked(db.session, person):
+            audit.record(
+                db.session,
+                "auth.sign_in_blocked",
+                actor=person,
+                ip_address=request.remote_addr,
+            )
+            db.session.commit()
+            form.email.errors = list(form.email.errors) + [
+                "There have been too many attempts to sign in to this account. "
+                "Wait 15 minutes, then try again."
+            ]
+            return render_template("auth/sign_in.html", form=form), 429
         hash_ = person.password_hash if person else None
         if (
             verify_password(hash_, form.password.data or "")

@@ -156,3 +156,28 @@ def test_junk_boolean_settings_are_refused() -> None:
 
     with pytest.raises(ConfigError, match="SMTP_USE_TLS must be true or false"):
         make_settings(SMTP_USE_TLS="perhaps")
+
+
+def test_repeated_wrong_passwords_pause_the_account(
+    browser: Browser, make: Factory, dbs: Session
+) -> None:
+    make.person("ana@example.org")
+    for _ in range(5):
+        browser.sign_in("ana@example.org", "wrong password")
+    # Even the right password is refused for now, with a clear message.
+    response = browser.sign_in("ana@example.org")
+    assert response.status_code == 429
+    assert "too many attempts" in response.get_data(as_text=True)
+    assert browser.get("/").status_code == 302
+    assert _actions(dbs)[-1] == "auth.sign_in_blocked"
+
+
+def test_a_successful_sign_in_resets_the_count(browser: Browser, make: Factory) -> None:
+    make.person("ana@example.org")
+    for _ in range(4):
+        browser.sign_in("ana@example.org", "wrong password")
+    assert browser.sign_in("ana@example.org").status_code == 302
+    browser.sign_out()
+    for _ in range(4):
+        browser.sign_in("ana@example.org", "wrong password")
+    assert browser.sign_in("ana@example.org").status_code == 302
