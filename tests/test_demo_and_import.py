@@ -87,3 +87,13 @@ def test_import_of_a_folder_without_case_json_says_what_is_wrong(
     result = runner.invoke(args=["import-case", str(tmp_path)])
     assert result.exit_code != 0
     assert "case.json" in result.output
+
+
+def test_demo_case_is_in_progress_whenever_it_is_loaded(
+    runner, browser: Browser
+) -> None:
+    runner.invoke(args=["demo"])
+    browser.sign_in("caseworker@example.org", "portal-demo-2026")
+    page = browser.text("/")
+    assert "Week 11 of 20" in page
+    assert 'govuk-tag--red">1 overdue' in page  # the school's advice

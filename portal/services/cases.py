@@ -35,8 +35,14 @@ class Position:
     week: int
     next_label: str
     next_date: date
+    days_to_next: int
     days_to_final: int
     overdue_advice: int
+
+    @property
+    def next_is_overdue(self) -> bool:
+        """The next statutory step is past its date."""
+        return self.days_to_next < 0
 
     @property
     def is_late(self) -> bool:
@@ -138,6 +144,7 @@ def position(case: Case, docs: list[Document], today: date) -> Position:
         week=week,
         next_label=domain.STATUTORY_LABELS[next_key],
         next_date=next_date,
+        days_to_next=(next_date - today).days,
         days_to_final=days_to_final,
         overdue_advice=sum(is_overdue(d, today) for d in docs),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 
@@ -134,6 +134,13 @@ def load_demo(session: Session, password_hash: str, today: date) -> tuple[Case, 
         doc = advice.get(account.discipline)
         if doc is not None:
             doc.owner_membership_id = membership.id
+    # Dates relative to today, so the demo always shows a case in progress:
+    # week 11, advice mostly due next week, the school's a little overdue.
+    case.request_date = today - timedelta(weeks=11)
+    case.decision_to_assess_date = case.request_date + timedelta(weeks=5)
+    for discipline, doc in advice.items():
+        days = -3 if discipline == "school_senco" else 7
+        doc.due_date = today + timedelta(days=days)
     # One submitted piece of advice shows the caseworker's notification and reopen.
     social = advice.get("social_worker")
     if social is not None:

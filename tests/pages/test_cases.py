@@ -221,3 +221,16 @@ def test_caseworker_shares_the_draft_and_removes_a_member_audited(
     parent_id = parent.id
     dbs.expunge_all()
     assert dbs.get(Membership, parent_id) is None
+
+
+def test_a_missed_statutory_date_is_shown_as_overdue(
+    browser: Browser, make: Factory
+) -> None:
+    cw = make.person("cw@example.org", staff=True)
+    make.case(
+        cw, child_name="Late Decision", request_date=date.today() - timedelta(weeks=7)
+    )
+    browser.sign_in("cw@example.org")
+    page = browser.text("/")
+    assert "Decide whether to assess" in page
+    assert 'govuk-tag--red">Overdue' in page
