@@ -4,7 +4,7 @@ The database is the single source of truth: every accepted update is a
 `DocUpdate` row committed before the room applies it, and a `DocSnapshot`
 holds the merged log up to `upto_seq`.
 
-Ordering argument used below: `ystore.next_seq` is max(seq)+1 and
+Ordering argument used below: `ystore.next_seqs` is max(seq)+1 and
 (document_id, seq) is unique, so a row with seq N+1 can only be committed
 after seq N is: whoever reads max(seq) sees only committed rows. A reader
 that sees row N therefore sees every row below N, unless compaction
@@ -37,7 +37,7 @@ from portal.models import (
     Person,
     utcnow,
 )
-from portal.services.ystore import new_ydoc
+from portal.services import ystore
 
 log = logging.getLogger(__name__)
 APPEND_ATTEMPTS = 8
@@ -54,41 +54,15 @@ class StoreUnavailable(Exception):
 def read_tail(
     session: Session, document_id: int, after_seq: int
 ) -> tuple[list[bytes], int]:
-    """Updates needed to bring a doc that has rows <= after_seq up to date.
-
-    Returns the updates in order (possibly starting with a snapshot) and the
-    seq they reach.
-    """
-    rows = session.execute(
-        select(DocUpdate.seq, DocUpdate.data)
-        .where(DocUpdate.document_id == document_id, DocUpdate.seq > after_seq)
-        .order_by(DocUpdate.seq)
-    ).all()
-    snapshot = session.execute(
-        select(DocSnapshot.upto_seq, DocSnapshot.data).where(
-            DocSnapshot.document_id == document_id
-        )
-    ).first()
-    updates: list[bytes] = []
-    upto = after_seq
-    if snapshot is not None and snapshot.upto_seq > after_seq:
-        # Rows up to upto_seq may have been compacted away after we read the log.
-        updates.append(snapshot.data)
-        upto = snapshot.upto_seq
-    for seq, data in rows:
-        if seq > upto:  # rows at or below the snapshot are already in it
-            updates.append(data)
-            upto = seq
-    session.rollback()  # end the read transaction: no locks held between events
+    """`ystore.read_tail`, ending the read transaction: no locks held between events."""
+    updates, upto = ystore.read_tail(session, document_id, after_seq)
+    session.rollback()
     return updates, upto
 
 
 def load(session: Session, document_id: int) -> tuple[Doc, int, int]:
     """A room's document from the database: (ydoc, seen_seq, snapshot_seq)."""
-    ydoc, _ = new_ydoc()
-    updates, upto = read_tail(session, document_id, 0)
-    for data in updates:
-        ydoc.apply_update(data)
+    ydoc, upto = ystore.load_ydoc(session, document_id)
     snapshot_seq = session.scalar(
         select(DocSnapshot.upto_seq).where(DocSnapshot.document_id == document_id)
     )
@@ -148,7 +122,7 @@ class SeqCache:
             known = {d: self._next[d] for d in doc_ids if d in self._next}
         missing = doc_ids - set(known)
         if missing:
-            known.update(next_seqs(session, missing))
+            known.update(ystore.next_seqs(session, missing))
         return known
 
     def stored(self, next_by_doc: dict[int, int]) -> None:
@@ -251,24 +225,6 @@ FACTS = select(
 ).join(Case, Case.id == Document.case_id)
 
 
-def next_seqs(session: Session, doc_ids: set[int]) -> dict[int, int]:
-    """The next free sequence number of each document (one query for all)."""
-    log_max = (
-        select(func.max(DocUpdate.seq))
-        .where(DocUpdate.document_id == Document.id)
-        .scalar_subquery()
-    )
-    snap = (
-        select(DocSnapshot.upto_seq)
-        .where(DocSnapshot.document_id == Document.id)
-        .scalar_subquery()
-    )
-    rows = session.execute(
-        select(Document.id, log_max, snap).where(Document.id.in_(doc_ids))
-    )
-    return {doc_id: max(top or 0, upto or 0) + 1 for doc_id, top, upto in rows}
-
-
 def _permissions(
     session: Session, pairs: set[tuple[int, int]]
 ) -> tuple[dict[int, Row[Any]], dict[tuple[int, int], policy.Member]]:
@@ -367,7 +323,7 @@ def compact(session: Session, document_id: int) -> int | None:
     if top is None or top <= old_upto:
         session.rollback()
         return None
-    ydoc, _ = new_ydoc()
+    ydoc, _ = ystore.new_ydoc()
     if old is not None:
         ydoc.apply_update(old.data)
     rows = session.scalars(

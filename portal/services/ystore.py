@@ -25,30 +25,45 @@ def new_ydoc() -> tuple[Doc, Text]:
     return ydoc, ytext
 
 
-def load_ydoc(session: Session, document_id: int) -> tuple[Doc, int]:
-    """Rebuild the document from its snapshot and log; return it and its last seq.
+def read_tail(
+    session: Session, document_id: int, after_seq: int = 0
+) -> tuple[list[bytes], int]:
+    """The updates that bring a copy holding rows <= after_seq up to date.
 
-    The log is read before the snapshot: a compaction committed in between
-    then only moves rows into the snapshot we read next, so nothing is missed.
+    Returns them in order (the snapshot first, when the copy is behind it)
+    and the seq they reach. The log is read before the snapshot: a
+    compaction committed in between only moves rows into the snapshot read
+    next, so nothing is missed.
     """
     rows = session.execute(
         select(DocUpdate.seq, DocUpdate.data)
-        .where(DocUpdate.document_id == document_id)
+        .where(DocUpdate.document_id == document_id, DocUpdate.seq > after_seq)
         .order_by(DocUpdate.seq)
     ).all()
-    snapshot = session.scalar(
-        select(DocSnapshot).where(DocSnapshot.document_id == document_id)
-    )
-    ydoc, _ = new_ydoc()
-    last_seq = 0
-    if snapshot is not None:
-        ydoc.apply_update(snapshot.data)
-        last_seq = snapshot.upto_seq
+    snapshot = session.execute(
+        select(DocSnapshot.upto_seq, DocSnapshot.data).where(
+            DocSnapshot.document_id == document_id
+        )
+    ).first()
+    updates: list[bytes] = []
+    upto = after_seq
+    if snapshot is not None and snapshot.upto_seq > after_seq:
+        updates.append(snapshot.data)
+        upto = snapshot.upto_seq
     for seq, data in rows:
-        if seq > last_seq:  # rows at or below the snapshot are already in it
-            ydoc.apply_update(data)
-            last_seq = seq
-    return ydoc, last_seq
+        if seq > upto:  # rows at or below the snapshot are already in it
+            updates.append(data)
+            upto = seq
+    return updates, upto
+
+
+def load_ydoc(session: Session, document_id: int) -> tuple[Doc, int]:
+    """Rebuild the document from its snapshot and log; return it and its last seq."""
+    ydoc, _ = new_ydoc()
+    updates, upto = read_tail(session, document_id)
+    for data in updates:
+        ydoc.apply_update(data)
+    return ydoc, upto
 
 
 def document_text(session: Session, document_id: int) -> str:
@@ -57,20 +72,27 @@ def document_text(session: Session, document_id: int) -> str:
     return str(ydoc.get(TEXT_NAME, type=Text))
 
 
-def next_seq(session: Session, document_id: int) -> int:
-    """The sequence number the next update of a document gets (one query)."""
+def next_seqs(session: Session, document_ids: set[int]) -> dict[int, int]:
+    """The next free sequence number of each document (one query for all)."""
     log_max = (
         select(func.max(DocUpdate.seq))
-        .where(DocUpdate.document_id == document_id)
+        .where(DocUpdate.document_id == Document.id)
         .scalar_subquery()
     )
-    snap_max = (
+    snap = (
         select(DocSnapshot.upto_seq)
-        .where(DocSnapshot.document_id == document_id)
+        .where(DocSnapshot.document_id == Document.id)
         .scalar_subquery()
     )
-    row = session.execute(select(log_max, snap_max)).one()
-    return max(row[0] or 0, row[1] or 0) + 1
+    rows = session.execute(
+        select(Document.id, log_max, snap).where(Document.id.in_(document_ids))
+    )
+    return {doc_id: max(top or 0, upto or 0) + 1 for doc_id, top, upto in rows}
+
+
+def next_seq(session: Session, document_id: int) -> int:
+    """The sequence number the next update of a document gets."""
+    return next_seqs(session, {document_id})[document_id]
 
 
 def append_update(
