@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, flash, g, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 
 from auth.tokens import person_for_token
@@ -42,6 +42,14 @@ def current_person() -> Person | None:
     return g.get("person")
 
 
+def signed_in_person() -> Person:
+    """The signed-in person, in a view behind `login_required`."""
+    person = current_person()
+    if person is None:
+        raise RuntimeError("signed_in_person() needs the view to use @login_required.")
+    return person
+
+
 def _load_person() -> None:
     g.person = None
     header = request.headers.get("Authorization", "")
@@ -54,7 +62,7 @@ def _load_person() -> None:
     pid = session.get("pid")
     if pid is None:
         return
-    idle_seconds = 60 * int(_settings().session_idle_minutes)
+    idle_seconds = 60 * int(current_app.config["SETTINGS"].session_idle_minutes)
     now = int(time.time())
     if now - int(session.get("seen", 0)) > idle_seconds:
         sign_out()
@@ -63,12 +71,6 @@ def _load_person() -> None:
     session["seen"] = now
     person = db.session.get(Person, pid)
     g.person = person if person is not None and person.is_active else None
-
-
-def _settings() -> Any:
-    from flask import current_app
-
-    return current_app.config["SETTINGS"]
 
 
 def login_required(view: F) -> F:

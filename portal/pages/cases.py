@@ -18,12 +18,12 @@ from werkzeug.wrappers import Response
 
 from auth import access, policy
 from auth.invitations import InvitationRequest, create_invitation, pending_invitations
-from auth.sessions import current_person, login_required
+from auth.sessions import login_required, signed_in_person
 from portal import domain, signals
 from portal.assistant import Finding, get_assistant
 from portal.errors import InvalidInput
 from portal.extensions import db
-from portal.models import Case, Membership, Person
+from portal.models import Case, Membership
 from portal.pages import forms
 from portal.services import audit, cases, findings, mail, review
 
@@ -32,17 +32,11 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 YEAR_GROUPS = [str(n) for n in range(0, 15)]
 
 
-def _me() -> Person:
-    person = current_person()
-    assert person is not None  # noqa: S101 - login_required guarantees it
-    return person
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new() -> str | Response:
     """Open a case (local authority staff only)."""
-    person = _me()
+    person = signed_in_person()
     if not person.is_staff:
         abort(403)
     errors = forms.FormErrors()
@@ -110,7 +104,7 @@ def new() -> str | Response:
 @login_required
 def case(case_id: int) -> str:
     """Child summary, timeline, members, advice and plan sections."""
-    person = _me()
+    person = signed_in_person()
     the_case, membership = access.require_case(db.session, person, case_id)
     member = access.member_facts(membership)
     today = date.today()
@@ -152,7 +146,7 @@ def _rule_findings(the_case: Case, today: date) -> list[Finding]:
 @login_required
 def dismiss_finding(case_id: int) -> Response:
     """The caseworker dismisses a check, with a reason that is kept and audited."""
-    person = _me()
+    person = signed_in_person()
     the_case, _ = access.require_case(db.session, person, case_id, "dismiss_finding")
     wanted = request.form.get("fingerprint", "")
     current = {
@@ -185,7 +179,7 @@ def dismiss_finding(case_id: int) -> Response:
 @login_required
 def invite(case_id: int) -> str | Response:
     """Invite a person by email with a role; professionals also get a discipline."""
-    person = _me()
+    person = signed_in_person()
     the_case, _ = access.require_case(db.session, person, case_id, "invite")
     errors = forms.FormErrors()
     values = request.form
@@ -274,7 +268,7 @@ def _send_invitation(email: str, child_name: str, link: str) -> bool:
 @login_required
 def share(case_id: int) -> Response:
     """Share or unshare the plan sections with the family and professionals."""
-    person = _me()
+    person = signed_in_person()
     the_case, _ = access.require_case(db.session, person, case_id, "share_draft")
     shared = request.form.get("shared") == "yes"
     cases.set_draft_shared(db.session, the_case, shared, person)
@@ -292,7 +286,7 @@ def share(case_id: int) -> Response:
 @login_required
 def remove_member(case_id: int, membership_id: int) -> Response:
     """Take someone off the case."""
-    person = _me()
+    person = signed_in_person()
     the_case, mine = access.require_case(db.session, person, case_id, "remove_member")
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.case_id != the_case.id:
@@ -312,7 +306,9 @@ def remove_member(case_id: int, membership_id: int) -> Response:
 @login_required
 def audit_trail(case_id: int) -> str:
     """Every recorded action on the case, newest first."""
-    the_case, _ = access.require_case(db.session, _me(), case_id, "view_audit")
+    the_case, _ = access.require_case(
+        db.session, signed_in_person(), case_id, "view_audit"
+    )
     return render_template(
         "cases/audit.html", case=the_case, events=audit.case_trail(db.session, the_case)
     )

@@ -7,7 +7,7 @@ from datetime import date
 from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
-from auth.sessions import current_person, login_required
+from auth.sessions import login_required, signed_in_person
 from portal import guidance
 from portal.extensions import db
 from portal.services import cases, documents
@@ -19,8 +19,7 @@ bp = Blueprint("pages", __name__)
 @login_required
 def home() -> str | Response:
     """Cases the person manages, sorted by urgency, and what they are asked to write."""
-    person = current_person()
-    assert person is not None  # noqa: S101 - login_required guarantees it
+    person = signed_in_person()
     today = date.today()
     managed, contributing = [], []
     for case, membership in cases.cases_for(db.session, person):

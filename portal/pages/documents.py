@@ -6,27 +6,20 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from werkzeug.wrappers import Response
 
 from auth import access, policy
-from auth.sessions import current_person, login_required
+from auth.sessions import login_required, signed_in_person
 from portal import domain, signals
 from portal.errors import NotAllowed
 from portal.extensions import db
-from portal.models import Person
 from portal.services import documents, markdown, ystore
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
-
-
-def _me() -> Person:
-    person = current_person()
-    assert person is not None  # noqa: S101 - login_required guarantees it
-    return person
 
 
 @bp.get("/<int:doc_id>")
 @login_required
 def show(doc_id: int) -> str:
     """Read or edit a document, with its versions and recent editors."""
-    person = _me()
+    person = signed_in_person()
     doc, membership, level = access.require_document(db.session, person, doc_id)
     text = ystore.document_text(db.session, doc.id)
     member = access.member_facts(membership)
@@ -52,7 +45,7 @@ def show(doc_id: int) -> str:
 @login_required
 def submit(doc_id: int) -> Response:
     """The author submits their advice; it is frozen as a version."""
-    person = _me()
+    person = signed_in_person()
     doc, membership, _ = access.require_document(db.session, person, doc_id)
     if not policy.can_submit(
         access.member_facts(membership), access.doc_facts(doc, doc.case)
@@ -73,7 +66,7 @@ def submit(doc_id: int) -> Response:
 @login_required
 def reopen(doc_id: int) -> Response:
     """The caseworker reopens submitted advice for its author to edit."""
-    person = _me()
+    person = signed_in_person()
     doc, membership, _ = access.require_document(db.session, person, doc_id)
     if not policy.can_reopen(
         access.member_facts(membership), access.doc_facts(doc, doc.case)
