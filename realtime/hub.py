@@ -190,24 +190,32 @@ class Hub:
 
     def sync(self, sid: str, raw: Any) -> dict[str, Any]:
         """Answer a sync step 1, or store and relay a step 2 or update."""
-        conn = self.connection(sid)
-        if not conn.updates.take():
-            raise Refused("You are sending changes too fast. Slow down and resend.")
-        payload = parse_payload(
-            raw, with_data=True, max_bytes=self.settings.max_update_bytes
-        )
-        room = self._joined_room(sid, payload.doc_id)
-        message = parse_sync(payload.data)
+        conn, room, data = self._receive(sid, raw, presence=False)
+        message = parse_sync(data)
         if message.kind == STEP1:
             check_state_vector(message.body)
             self._catch_up(room)
             with room.doc_lock:
-                reply = handle_sync_message(payload.data[1:], room.ydoc)
+                reply = handle_sync_message(data[1:], room.ydoc)
                 ours = create_sync_message(room.ydoc)
             self._send(sid, "sync", {"doc": room.doc_id, "data": reply})
             self._send(sid, "sync", {"doc": room.doc_id, "data": ours})
             return OK
         return self._write(conn, room, message)
+
+    def _receive(
+        self, sid: str, raw: Any, *, presence: bool
+    ) -> tuple[Connection, Room, bytes]:
+        """Rate-limit, parse and place an incoming frame: (connection, room, bytes)."""
+        conn = self.connection(sid)
+        if presence and not conn.awareness.take():
+            raise Refused("You are sending presence updates too fast.")
+        if not presence and not conn.updates.take():
+            raise Refused("You are sending changes too fast. Slow down and resend.")
+        payload = parse_payload(
+            raw, with_data=True, max_bytes=self.settings.max_update_bytes
+        )
+        return conn, self._joined_room(sid, payload.doc_id), payload.data
 
     def _joined_room(self, sid: str, doc_id: int) -> Room:
         room = self.rooms.get(doc_id)
@@ -321,18 +329,12 @@ class Hub:
 
     def awareness(self, sid: str, raw: Any) -> dict[str, Any]:
         """Relay presence (cursors, names) to the other members of the room."""
-        conn = self.connection(sid)
-        if not conn.awareness.take():
-            raise Refused("You are sending presence updates too fast.")
-        payload = parse_payload(
-            raw, with_data=True, max_bytes=self.settings.max_update_bytes
-        )
-        room = self._joined_room(sid, payload.doc_id)
-        _, clocks = parse_awareness(payload.data)
+        _, room, data = self._receive(sid, raw, presence=True)
+        _, clocks = parse_awareness(data)
         known = room.awareness.setdefault(sid, {})
         known.update(clocks)
-        room.presence[sid] = payload.data
-        self._broadcast(room, "awareness", payload.data, skip_sid=sid)
+        room.presence[sid] = data
+        self._broadcast(room, "awareness", data, skip_sid=sid)
         return OK
 
     # -- permissions and other processes -----------------------------------
