@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import AuditEvent, Document, Invitation, Membership
+from portal.models import AuditEvent, Case, Document, Invitation, Membership
 from tests.browserlike import Browser
 from tests.factories import Factory
 
@@ -32,6 +32,15 @@ def _invitation_path(browser: Browser, case_id: int) -> str:
     """Invite the psychologist and return the path of the link the page shows."""
     link = LINK.search(_invite(browser, case_id)).group(0)
     return link[link.index("/invitations/") :]
+
+
+def _invited_by_a_caseworker(browser: Browser, make: Factory) -> tuple[Case, str]:
+    """A new case whose caseworker invited the psychologist, then signed out."""
+    case = make.case()
+    browser.sign_in(case.memberships[0].person.email)
+    path = _invitation_path(browser, case.id)
+    browser.sign_out()
+    return case, path
 
 
 def test_caseworker_sees_the_link_and_the_advice_is_created(
@@ -78,10 +87,7 @@ def test_invitation_form_errors(
 def test_new_person_accepts_and_writes_their_advice(
     browser: Browser, make: Factory, dbs: Session
 ) -> None:
-    case = make.case()
-    browser.sign_in(case.memberships[0].person.email)
-    path = _invitation_path(browser, case.id)
-    browser.sign_out()
+    case, path = _invited_by_a_caseworker(browser, make)
     assert "Create your account" in browser.text(path)
     short = browser.post(
         path, {"name": "Dr Ed Psych", "password": "short", "confirm": "short"}
@@ -119,11 +125,8 @@ def test_new_person_accepts_and_writes_their_advice(
 def test_existing_person_signs_in_then_joins(
     browser: Browser, make: Factory, dbs: Session
 ) -> None:
-    case = make.case()
     make.person("ep@example.org")
-    browser.sign_in(case.memberships[0].person.email)
-    path = _invitation_path(browser, case.id)
-    browser.sign_out()
+    case, path = _invited_by_a_caseworker(browser, make)
     first = browser.get(path)
     assert first.status_code == 302 and "/sign-in" in first.location
     browser.post(
@@ -137,11 +140,8 @@ def test_existing_person_signs_in_then_joins(
 def test_someone_signed_in_as_another_person_cannot_use_it(
     browser: Browser, make: Factory
 ) -> None:
-    case = make.case()
     other = make.person("other@example.org")
-    browser.sign_in(case.memberships[0].person.email)
-    path = _invitation_path(browser, case.id)
-    browser.sign_out()
+    case, path = _invited_by_a_caseworker(browser, make)
     browser.sign_in(other.email)
     response = browser.post(path, {})
     assert response.status_code == 403
@@ -151,10 +151,7 @@ def test_someone_signed_in_as_another_person_cannot_use_it(
 def test_expired_and_forged_links_change_nothing(
     browser: Browser, make: Factory, dbs: Session
 ) -> None:
-    case = make.case()
-    browser.sign_in(case.memberships[0].person.email)
-    path = _invitation_path(browser, case.id)
-    browser.sign_out()
+    case, path = _invited_by_a_caseworker(browser, make)
     forged = browser.get(path[:-3] + "abc")
     assert forged.status_code == 410 and "not valid" in forged.get_data(as_text=True)
     invitation = dbs.scalar(select(Invitation))
