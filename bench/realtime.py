@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -389,7 +390,13 @@ async def run_ours(
     args: argparse.Namespace, data: dict[str, Any], uri: str
 ) -> dict[str, Any]:
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "UPDATES_PER_SECOND": "1000"}
+    pauses = Path(tempfile.mkdtemp()) / "gc-pauses"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "UPDATES_PER_SECOND": "1000",
+        "GC_PAUSES_FILE": str(pauses),
+    }
     env.pop("REDIS_URL", None)
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "tests/realtime/serve_collab.py"), str(port), uri],
@@ -424,7 +431,11 @@ async def run_ours(
             OurClient(url, data["tokens"][i], m, data["docs"][i % args.rooms], i)
             for i in range(args.clients)
         ]
+        before = _gc_pauses(pauses)
         result = await drive(clients, args.seconds, args.rate)
+        during = _gc_pauses(pauses)[len(before) :]
+        result["gc_max_ms"] = max((ms for _, ms in during), default=0.0)
+        result["gc_full"] = sum(1 for gen, _ in during if gen == 2)
         result["rss_mb"] = rss_mb(proc.pid)
         result["lost_in_db"] = lost_in_database(data["app"], data["docs"], m)
         result["join_before_ms"] = 1000 * statistics.median(joins_before)
@@ -434,6 +445,15 @@ async def run_ours(
     finally:
         proc.kill()
         proc.wait()
+        shutil.rmtree(pauses.parent, ignore_errors=True)
+
+
+def _gc_pauses(path: Path) -> list[tuple[int, float]]:
+    """(generation, ms) of every collection the server has made so far."""
+    if not path.exists():
+        return []
+    rows = (line.split() for line in path.read_text().splitlines())
+    return [(int(gen), float(ms)) for gen, ms in rows]
 
 
 async def run_reference(args: argparse.Namespace) -> dict[str, Any]:
@@ -595,6 +615,10 @@ def report(
         print(f"{label:46}{mine:>10.1f}{theirs:>11.1f}{ratio:>8.2f}")
     print(f"{'acknowledged edits lost in the database':46}{ours['lost_in_db']:>10}")
     print(f"{'refused (rate limit etc.)':46}{ours['refused']:>10}")
+    print(
+        f"{'longest garbage-collection pause (ms)':46}{ours['gc_max_ms']:>10.1f}"
+        f"  ({ours['gc_full']} full collections during the load)"
+    )
     print(
         f"join+sync {args.history}-update doc before compaction: "
         f"{ours['join_before_ms']:.1f} ms; after: {ours['join_after_ms']:.1f} ms"

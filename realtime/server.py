@@ -1,11 +1,11 @@
 """The `/collab` Socket.IO namespace and `init_app`, the one entry point.
 
 `init_app(app)` must run after `socketio.init_app(app)` (as `create_app` does):
-it registers `CollabNamespace` on the server Flask-SocketIO just built, keeps
+it registers the `/collab` handlers on the server Flask-SocketIO just built, keeps
 this app's `Hub` in `app.extensions["collab"]` and connects the hub to
 `portal.signals.access_changed`.
 
-The namespace is a thin adapter, like a view: it takes the sid and payload,
+The handlers are a thin adapter, like views: each takes the sid and payload,
 calls the hub and turns domain errors into an `{"ok": false, "error"}`
 acknowledgement plus an `error` event. One bad message never reaches past
 this layer, so it cannot take a room or the server down.
@@ -20,7 +20,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, request
-from flask_socketio import Namespace
 
 from portal import signals
 from portal.extensions import db, socketio
@@ -30,6 +29,7 @@ from realtime.store import Refused, StoreUnavailable
 
 log = logging.getLogger(__name__)
 EXPECTED = (BadMessage, Refused, StoreUnavailable)
+Handler = Callable[[str, Any], dict[str, Any]]
 
 
 def init_app(app: Flask) -> None:
@@ -43,7 +43,16 @@ def init_app(app: Flask) -> None:
         return
     hub = Hub(app, app.config["SETTINGS"])
     app.extensions["collab"] = hub
-    socketio.on_namespace(CollabNamespace(NAMESPACE))
+    socketio.on_event("connect", _on_connect, namespace=NAMESPACE)
+    socketio.on_event("disconnect", _on_disconnect, namespace=NAMESPACE)
+    server = socketio.server
+    for event, handler in (
+        ("join", hub.join),
+        ("leave", hub.leave),
+        ("sync", hub.sync),
+        ("awareness", hub.awareness),
+    ):
+        server.on(event, _event(hub, handler), namespace=NAMESPACE)
     signals.access_changed.connect(_on_access_changed, sender=app, weak=False)
 
 
@@ -60,41 +69,37 @@ def _on_access_changed(sender: Flask, **kwargs: Any) -> None:
     )
 
 
-class CollabNamespace(Namespace):
-    """Socket.IO events of `/collab`; see docs/realtime-protocol.md."""
-
-    def on_connect(self, auth: Any = None) -> None:
-        hub = _hub()
-        try:
-            person_id = hub.authenticate(auth)
-        finally:
-            db.session.remove()
-        hub.connect(_sid(), person_id)
-        _no_delay(request.environ)
-
-    def on_disconnect(self, reason: Any = None) -> None:
-        _hub().disconnect(_sid())
-
-    def on_join(self, data: Any = None) -> dict[str, Any]:
-        return _guard(_hub().join, data)
-
-    def on_leave(self, data: Any = None) -> dict[str, Any]:
-        return _guard(_hub().leave, data)
-
-    def on_sync(self, data: Any = None) -> dict[str, Any]:
-        return _guard(_hub().sync, data)
-
-    def on_awareness(self, data: Any = None) -> dict[str, Any]:
-        return _guard(_hub().awareness, data)
+def _on_connect(auth: Any = None) -> None:
+    # Through Flask-SocketIO: the request context carries the session cookie.
+    hub = hub_of(current_app)
+    try:
+        person_id = hub.authenticate(auth)
+    finally:
+        db.session.remove()
+    hub.connect(request.sid, person_id)  # type: ignore[attr-defined]
+    _no_delay(request.environ)
 
 
-def _hub() -> Hub:
-    return hub_of(current_app)
+def _on_disconnect(reason: Any = None) -> None:
+    hub_of(current_app).disconnect(request.sid)  # type: ignore[attr-defined]
 
 
-def _sid() -> str:
-    sid: str = request.sid  # type: ignore[attr-defined]
-    return sid
+def _event(hub: Hub, handler: Handler) -> Callable[..., dict[str, Any]]:
+    """A python-socketio handler for a hot event, with only an app context.
+
+    Flask-SocketIO would build a Flask request context for every message,
+    which routes the `/socket.io/` URL, fails to match it and keeps the
+    NotFound with its traceback: cyclic garbage on every keystroke whose
+    collection paused the whole process for about 100 ms every few seconds
+    under load (bench/realtime.py). These events need the sid and the
+    database, not the request.
+    """
+
+    def on_event(sid: str, data: Any = None) -> dict[str, Any]:
+        with hub.app.app_context():
+            return _guard(hub, handler, sid, data)
+
+    return on_event
 
 
 def _no_delay(environ: dict[str, Any]) -> None:
@@ -109,9 +114,8 @@ def _no_delay(environ: dict[str, Any]) -> None:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-def _guard(handler: Callable[[str, Any], dict[str, Any]], data: Any) -> dict[str, Any]:
+def _guard(hub: Hub, handler: Handler, sid: str, data: Any) -> dict[str, Any]:
     """Run a handler; turn any failure into an error ack and `error` event."""
-    sid = _sid()
     try:
         return handler(sid, data)
     except EXPECTED as exc:
@@ -122,5 +126,5 @@ def _guard(handler: Callable[[str, Any], dict[str, Any]], data: Any) -> dict[str
     finally:
         db.session.remove()
     doc = data.get("doc") if isinstance(data, dict) else None
-    _hub().report(sid, doc if isinstance(doc, int) else None, message)
+    hub.report(sid, doc if isinstance(doc, int) else None, message)
     return {"ok": False, "error": message}

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pycrdt import Doc
-from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy import Row, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -214,39 +214,49 @@ def _append_once(session: Session, writes: list[Write], seqs: SeqCache) -> None:
     seqs.stored(following)
 
 
-FACTS = select(
-    Document.id,
-    Document.kind,
-    Document.section,
-    Document.status,
-    Document.owner_membership_id,
-    Document.case_id,
-    Case.draft_shared,
-).join(Case, Case.id == Document.case_id)
+# Built once: a statement made per batch is garbage for the cycle collector,
+# and a fixed one lets SQLAlchemy reuse its compiled form.
+_ACTIVE_MEMBER = (
+    select(Membership.id, Membership.case_id, Membership.person_id, Membership.role)
+    .join(Person, Person.id == Membership.person_id)
+    .where(
+        Membership.person_id.in_(bindparam("person_ids", expanding=True)),
+        Person.is_active.is_(True),
+    )
+    .subquery()
+)
+PERMISSIONS = (
+    select(
+        Document.id,
+        Document.kind,
+        Document.section,
+        Document.status,
+        Document.owner_membership_id,
+        Document.case_id,
+        Case.draft_shared,
+        _ACTIVE_MEMBER.c.person_id,
+        _ACTIVE_MEMBER.c.id.label("membership_id"),
+        _ACTIVE_MEMBER.c.role,
+    )
+    .join(Case, Case.id == Document.case_id)
+    .outerjoin(_ACTIVE_MEMBER, _ACTIVE_MEMBER.c.case_id == Document.case_id)
+    .where(Document.id.in_(bindparam("doc_ids", expanding=True)))
+    # Appenders in every process queue on the document rows, so the
+    # sequence numbers read next are theirs alone (SQLite: one writer).
+    .with_for_update(of=Document)
+)
 
 
 def _permissions(
     session: Session, pairs: set[tuple[int, int]]
 ) -> tuple[dict[int, Row[Any]], dict[tuple[int, int], policy.Member]]:
     """Document facts and the writers' memberships, read fresh in one query."""
-    person_ids = {p for _, p in pairs}
-    active_member = (
-        select(Membership.id, Membership.case_id, Membership.person_id, Membership.role)
-        .join(Person, Person.id == Membership.person_id)
-        .where(Membership.person_id.in_(person_ids), Person.is_active.is_(True))
-        .subquery()
-    )
     rows = session.execute(
-        FACTS.add_columns(
-            active_member.c.person_id,
-            active_member.c.id.label("membership_id"),
-            active_member.c.role,
-        )
-        .outerjoin(active_member, active_member.c.case_id == Document.case_id)
-        .where(Document.id.in_({d for d, _ in pairs}))
-        # Appenders in every process queue on the document rows, so the
-        # sequence numbers read next are theirs alone (SQLite: one writer).
-        .with_for_update(of=Document)
+        PERMISSIONS,
+        {
+            "doc_ids": sorted({d for d, _ in pairs}),
+            "person_ids": sorted({p for _, p in pairs}),
+        },
     )
     facts: dict[int, Row[Any]] = {}
     members: dict[tuple[int, int], policy.Member] = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pycrdt import Doc, Text
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from portal.models import DocSnapshot, Document, DocUpdate, Person, utcnow
@@ -72,21 +72,22 @@ def document_text(session: Session, document_id: int) -> str:
     return str(ydoc.get(TEXT_NAME, type=Text))
 
 
+# Built once: it runs for every batch of keystrokes when several processes
+# write, and a statement built per call leaves cyclic garbage behind.
+_NEXT_SEQS = select(
+    Document.id,
+    select(func.max(DocUpdate.seq))
+    .where(DocUpdate.document_id == Document.id)
+    .scalar_subquery(),
+    select(DocSnapshot.upto_seq)
+    .where(DocSnapshot.document_id == Document.id)
+    .scalar_subquery(),
+).where(Document.id.in_(bindparam("ids", expanding=True)))
+
+
 def next_seqs(session: Session, document_ids: set[int]) -> dict[int, int]:
     """The next free sequence number of each document (one query for all)."""
-    log_max = (
-        select(func.max(DocUpdate.seq))
-        .where(DocUpdate.document_id == Document.id)
-        .scalar_subquery()
-    )
-    snap = (
-        select(DocSnapshot.upto_seq)
-        .where(DocSnapshot.document_id == Document.id)
-        .scalar_subquery()
-    )
-    rows = session.execute(
-        select(Document.id, log_max, snap).where(Document.id.in_(document_ids))
-    )
+    rows = session.execute(_NEXT_SEQS, {"ids": sorted(document_ids)})
     return {doc_id: max(top or 0, upto or 0) + 1 for doc_id, top, upto in rows}
 
 

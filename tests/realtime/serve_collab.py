@@ -6,14 +6,19 @@ Settings come from the environment (REDIS_URL, MAX_UPDATE_BYTES,
 UPDATES_PER_SECOND, COMPACTION_THRESHOLD, SESSION_IDLE_MINUTES). Adds two
 test-only routes: `/_test/access-changed` sends `access_changed` as a page
 would after its commit, and `/_test/room` reports this process's in-memory
-copy of a room (to check cross-process convergence without a client sync).
+copy of a room (to check cross-process convergence without a client sync),
+and `/_test/garbage` reports what the cycle collector had to free. With
+GC_PAUSES_FILE set, every garbage collection's pause is appended to it.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 import sys
+import time
+from collections import Counter
 
 from flask import jsonify, request
 from pycrdt import Text
@@ -22,6 +27,7 @@ from werkzeug.serving import WSGIRequestHandler
 from portal.app import create_app
 from portal.config import Settings
 from portal.extensions import socketio
+from portal.serve import settle_heap
 from portal.signals import access_changed
 from realtime import server
 
@@ -68,7 +74,36 @@ def build(uri: str):  # type: ignore[no-untyped-def]
             rooms=len(hub.rooms),
         )
 
+    @app.get("/_test/garbage")
+    def _garbage():  # type: ignore[no-untyped-def]
+        # ?start: from now on keep what the cycle collector frees; without it:
+        # report what was kept since, by type, and stop keeping it.
+        gc.collect()
+        if "start" in request.args:
+            gc.garbage.clear()
+            gc.set_debug(gc.DEBUG_SAVEALL)
+            return jsonify(started=True)
+        kinds = Counter(type(o).__qualname__ for o in gc.garbage)
+        gc.set_debug(0)
+        gc.garbage.clear()
+        return jsonify(total=sum(kinds.values()), kinds=kinds.most_common(10))
+
     return app
+
+
+def record_gc_pauses(path: str) -> None:
+    """Append "generation milliseconds" for every collection to `path` (bench)."""
+    started: list[float] = [0.0]
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        now = time.perf_counter()
+        if phase == "start":
+            started[0] = now
+            return
+        with open(path, "a") as out:
+            out.write(f"{info['generation']} {1000 * (now - started[0]):.2f}\n")
+
+    gc.callbacks.append(on_gc)
 
 
 class NoDelayHandler(WSGIRequestHandler):
@@ -82,7 +117,10 @@ class NoDelayHandler(WSGIRequestHandler):
 
 if __name__ == "__main__":
     port, uri = int(sys.argv[1]), sys.argv[2]
+    if os.environ.get("GC_PAUSES_FILE"):
+        record_gc_pauses(os.environ["GC_PAUSES_FILE"])
     application = build(uri)
+    settle_heap()  # as portal.serve does
     socketio.run(
         application,
         host="127.0.0.1",
