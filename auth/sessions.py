@@ -1,20 +1,32 @@
-"""Who is signed in: session cookies with an idle timeout, or a bearer token."""
+"""Who is signed in: a browser sign-in kept on the server, or a bearer token.
+
+The session cookie is signed and holds one random key; the `SignIn` row
+with that key's SHA-256 says whether it still counts. Signing out ends the
+row (so a copied cookie is worthless) and tells open editors to close
+(`portal.signals.signed_out`). Idle time is measured from the row's
+`last_seen_at`, written at most once a minute, by pages and by editing.
+"""
 
 from __future__ import annotations
 
-import time
+import secrets
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from auth.tokens import person_for_token
+from auth.tokens import hash_token, person_for_token
+from portal import signals
 from portal.extensions import db
-from portal.models import Person
+from portal.models import Person, SignIn, utcnow
 
 F = TypeVar("F", bound=Callable[..., Any])
+TOUCH_EVERY = timedelta(minutes=1)  # idle time is kept to the minute, not per request
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -25,16 +37,49 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def sign_in(person: Person) -> None:
-    """Start a fresh session for the person (a new cookie: no fixation)."""
+    """Start a fresh sign-in for the person (a new key: no fixation).
+
+    The caller commits, with its audit event."""
     session.clear()
     session.permanent = True
-    session["pid"] = person.id
-    session["seen"] = int(time.time())
+    key = secrets.token_urlsafe(32)
+    db.session.add(SignIn(person_id=person.id, key_hash=hash_token(key)))
+    session["key"] = key
 
 
 def sign_out() -> None:
-    """Forget the session."""
+    """End this browser's sign-in on the server and forget the cookie."""
+    row = _sign_in_for(db.session, session.get("key"))
     session.clear()
+    ended = row is not None and row.ended_at is None
+    if row is not None and ended:
+        row.ended_at = utcnow()
+    db.session.commit()
+    if row is not None and ended:
+        signals.signed_out.send(current_app._get_current_object(), sign_in_id=row.id)
+
+
+def live_sign_in(
+    session_: Session, key: Any, idle: timedelta, now: datetime | None = None
+) -> SignIn | None:
+    """The sign-in a cookie's key names, if it has not ended or gone idle."""
+    row = _sign_in_for(session_, key)
+    if row is None or row.ended_at is not None:
+        return None
+    if (now or utcnow()) - row.last_seen_at > idle:
+        return None
+    return row
+
+
+def idle_limit() -> timedelta:
+    """How long a sign-in lasts without use (SESSION_IDLE_MINUTES)."""
+    return timedelta(minutes=int(current_app.config["SETTINGS"].session_idle_minutes))
+
+
+def _sign_in_for(session_: Session, key: Any) -> SignIn | None:
+    if not isinstance(key, str) or not 20 <= len(key) <= 100:
+        return None
+    return session_.scalar(select(SignIn).where(SignIn.key_hash == hash_token(key)))
 
 
 def current_person() -> Person | None:
@@ -59,18 +104,23 @@ def _load_person() -> None:
         g.person = person
         g.via_token = True
         return
-    pid = session.get("pid")
-    if pid is None:
+    key = session.get("key")
+    if key is None:
         return
-    idle_seconds = 60 * int(current_app.config["SETTINGS"].session_idle_minutes)
-    now = int(time.time())
-    if now - int(session.get("seen", 0)) > idle_seconds:
+    row = _sign_in_for(db.session, key)
+    if row is None or row.ended_at is not None:
+        session.clear()
+        return
+    now = utcnow()
+    if now - row.last_seen_at > idle_limit():
         sign_out()
         flash("You were signed out because you had not used the portal for a while.")
         return
-    session["seen"] = now
-    person = db.session.get(Person, pid)
-    g.person = person if person is not None and person.is_active else None
+    if now - row.last_seen_at > TOUCH_EVERY:
+        row.last_seen_at = now
+        db.session.commit()
+    person = row.person
+    g.person = person if person.is_active else None
 
 
 def login_required(view: F) -> F:

@@ -34,6 +34,12 @@ def create_token(session: Session, person: Person, name: str) -> str:
 
 def person_for_token(session: Session, token: str) -> Person | None:
     """The active person a token belongs to, recording its use; None if invalid."""
+    row = live_token(session, token)
+    return row.person if row is not None else None
+
+
+def live_token(session: Session, token: str) -> ApiToken | None:
+    """The unrevoked token of an active person, recording its use; None if invalid."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
         return None
     row = session.scalar(
@@ -42,7 +48,7 @@ def person_for_token(session: Session, token: str) -> Person | None:
     if row is None or row.revoked_at is not None or not row.person.is_active:
         return None
     row.last_used_at = utcnow()
-    return row.person
+    return row
 
 
 def tokens_of(session: Session, person: Person) -> list[ApiToken]:

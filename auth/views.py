@@ -94,6 +94,11 @@ def sign_in_page() -> str | Response | tuple[str, int]:
 @bp.post("/sign-out", endpoint="sign_out")
 def sign_out_page() -> Response:
     """Sign out (POST with a CSRF token, so a link elsewhere cannot sign you out)."""
+    person = current_person()
+    if person is not None:
+        audit.record(
+            db.session, "auth.signed_out", actor=person, ip_address=request.remote_addr
+        )
     sign_out()
     flash("You have signed out.")
     return redirect(url_for("auth.sign_in"))

@@ -61,6 +61,7 @@ class Settings:
     max_update_bytes: int
     updates_per_second: int
     compaction_threshold: int
+    collab_check_seconds: int
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -102,6 +103,9 @@ class Settings:
             ),
             compaction_threshold=parse_int(
                 "COMPACTION_THRESHOLD", e.get("COMPACTION_THRESHOLD", "500")
+            ),
+            collab_check_seconds=parse_int(
+                "COLLAB_CHECK_SECONDS", e.get("COLLAB_CHECK_SECONDS", "15")
             ),
         )
 

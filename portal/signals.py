@@ -13,3 +13,6 @@ from blinker import Namespace
 _signals = Namespace()
 
 access_changed = _signals.signal("access-changed")
+
+# Sent after a browser sign-in is ended (signing out); receivers get `sign_in_id`.
+signed_out = _signals.signal("signed-out")

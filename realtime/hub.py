@@ -26,6 +26,8 @@ import logging
 import queue
 import threading
 import time
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -35,11 +37,12 @@ from socketio.exceptions import ConnectionRefusedError
 
 from auth.access import access_to
 from auth.policy import Access
-from auth.tokens import person_for_token
+from auth.sessions import live_sign_in
+from auth.tokens import live_token
 from portal.config import Settings
 from portal.extensions import db, socketio
 from portal.models import Document, Person
-from realtime import store
+from realtime import credentials, store
 from realtime.committer import Committer
 from realtime.limits import TokenBucket
 from realtime.protocol import (
@@ -63,6 +66,17 @@ log = logging.getLogger(__name__)
 NAMESPACE = "/collab"
 OK: dict[str, Any] = {"ok": True}
 NO_DOCUMENT = "We could not find that document, or it is not shared with you."
+SIGNED_OUT = "You have been signed out. Sign in again to go on editing."
+TOKEN_REVOKED = "The access token of this connection was revoked."  # noqa: S105 - a message
+
+
+@dataclass(frozen=True)
+class Credential:
+    """Who a connection is and what let it in."""
+
+    person_id: int
+    sign_in_id: int | None = None
+    token_id: int | None = None
 
 
 class Hub:
@@ -77,42 +91,53 @@ class Hub:
         self.committer = Committer(app, self._after_commit)
         self._compactions: queue.SimpleQueue[Room] = queue.SimpleQueue()
         self._compactor: threading.Thread | None = None
+        self._checker: threading.Thread | None = None
         self.doorbell = (
-            Doorbell(settings.redis_url, self.on_remote_update, self.refresh_access)
+            Doorbell(
+                settings.redis_url,
+                self.on_remote_update,
+                self.refresh_access,
+                self.close_sign_in,
+            )
             if settings.redis_url
             else None
         )
 
     # -- connecting -------------------------------------------------------
 
-    def authenticate(self, auth: Any) -> int:
-        """The person behind a new connection: token, else session cookie."""
+    def authenticate(self, auth: Any) -> Credential:
+        """What lets a new connection in: a token, else the browser's sign-in."""
         if isinstance(auth, dict) and "token" in auth:
             token = auth["token"]
-            person = (
-                person_for_token(db.session, token) if isinstance(token, str) else None
-            )
+            row = live_token(db.session, token) if isinstance(token, str) else None
             db.session.commit()  # records the token's last use
-            if person is None:
+            if row is None:
                 raise ConnectionRefusedError("That access token is not valid.")
-            return person.id
-        pid = flask_session.get("pid")
-        if pid is None:
+            return Credential(row.person_id, token_id=row.id)
+        key = flask_session.get("key")
+        if key is None:
             raise ConnectionRefusedError("Sign in to edit documents together.")
-        idle = 60 * self.settings.session_idle_minutes
-        if time.time() - int(flask_session.get("seen", 0)) > idle:
+        sign_in = live_sign_in(db.session, key, self._idle())
+        if sign_in is None:
             raise ConnectionRefusedError("Your session timed out. Sign in again.")
-        person = db.session.get(Person, pid)
-        if person is None or not person.is_active:
+        if not sign_in.person.is_active:
             raise ConnectionRefusedError("Sign in to edit documents together.")
-        return person.id
+        return Credential(sign_in.person_id, sign_in_id=sign_in.id)
 
-    def connect(self, sid: str, person_id: int) -> None:
+    def connect(self, sid: str, credential: Credential) -> None:
         """Remember an authenticated connection."""
         rate = self.settings.updates_per_second
-        conn = Connection(sid, person_id, TokenBucket(rate), TokenBucket(rate))
+        conn = Connection(
+            sid,
+            credential.person_id,
+            TokenBucket(rate),
+            TokenBucket(rate),
+            sign_in_id=credential.sign_in_id,
+            token_id=credential.token_id,
+        )
         with self._lock:
             self.connections[sid] = conn
+        self._ensure_checker()
 
     def disconnect(self, sid: str) -> None:
         """Take a connection out of every room it joined."""
@@ -242,6 +267,7 @@ class Hub:
         self.committer.submit(write)  # returns once stored, applied and relayed
         if write.error is not None:
             raise write.error
+        conn.wrote = True
         return OK
 
     def _after_commit(self, batch: list[store.Write]) -> None:
@@ -381,6 +407,77 @@ class Hub:
                 self._catch_up(room)
             finally:
                 db.session.remove()
+
+    # -- credentials ----------------------------------------------------------
+
+    def _idle(self) -> timedelta:
+        return timedelta(minutes=self.settings.session_idle_minutes)
+
+    def _ensure_checker(self) -> None:
+        with self._lock:
+            if self._checker is None or not self._checker.is_alive():
+                self._checker = threading.Thread(
+                    target=self._check_forever, name="collab-checker", daemon=True
+                )
+                self._checker.start()
+
+    def _check_forever(self) -> None:
+        while True:
+            time.sleep(self.settings.collab_check_seconds)
+            try:
+                self.check_credentials()
+            except Exception:
+                log.exception("checking the credentials of open connections failed")
+
+    def check_credentials(self) -> None:
+        """Close connections whose sign-in ended or went idle, or whose token was
+        revoked (from the command line, say, or in another process). Editing
+        counts as use of a sign-in, as a page view does."""
+        with self._lock:
+            conns = list(self.connections.values())
+        if not conns:
+            return
+        editing = set()
+        for conn in conns:
+            if conn.wrote and conn.sign_in_id is not None:
+                editing.add(conn.sign_in_id)
+            conn.wrote = False
+        with self.app.app_context():
+            try:
+                live_sign_ins, live_tokens = credentials.still_valid(
+                    db.session,
+                    {c.sign_in_id for c in conns if c.sign_in_id is not None},
+                    {c.token_id for c in conns if c.token_id is not None},
+                    idle=self._idle(),
+                    in_use=editing,
+                )
+            finally:
+                db.session.remove()
+        for conn in conns:
+            if conn.sign_in_id is not None and conn.sign_in_id not in live_sign_ins:
+                self.close(conn.sid, SIGNED_OUT)
+            elif conn.token_id is not None and conn.token_id not in live_tokens:
+                self.close(conn.sid, TOKEN_REVOKED)
+
+    def sign_in_ended(self, sign_in_id: int) -> None:
+        """A browser signed out: close its connections here and everywhere."""
+        self.close_sign_in(sign_in_id)
+        if self.doorbell is not None:
+            self.doorbell.ring_sign_out(sign_in_id)
+
+    def close_sign_in(self, sign_in_id: int) -> None:
+        """Close this process's connections that came in with that sign-in."""
+        with self._lock:
+            sids = [
+                c.sid for c in self.connections.values() if c.sign_in_id == sign_in_id
+            ]
+        for sid in sids:
+            self.close(sid, SIGNED_OUT)
+
+    def close(self, sid: str, message: str) -> None:
+        """Tell a client why, then disconnect it (it leaves every room)."""
+        self._send(sid, "error", {"doc": None, "message": message, "closed": True})
+        socketio.server.disconnect(sid, namespace=NAMESPACE)
 
     # -- emitting -----------------------------------------------------------
 

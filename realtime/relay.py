@@ -16,7 +16,9 @@ durable log; Redis carries only doorbells.
 
 Access changes ride the same channel (`{"kind": "access", "case": ID,
 "doc": ID | null}`) so a member removed through one process is dropped from
-rooms held by every process.
+rooms held by every process, and so do sign-outs (`{"kind": "sign_out",
+"sign_in": ID}`) so a browser's connections close wherever they are. Both are
+also caught by the hub's periodic check should a note be lost.
 """
 
 from __future__ import annotations
@@ -43,11 +45,13 @@ class Doorbell:
         url: str,
         on_update: Callable[[int, int], None],
         on_access: Callable[[int, int | None], None],
+        on_sign_out: Callable[[int], None],
     ) -> None:
         self.url = url
         self.origin = uuid.uuid4().hex
         self.on_update = on_update
         self.on_access = on_access
+        self.on_sign_out = on_sign_out
         self._redis = redis.Redis.from_url(url)
         self._started = False
         self._lock = threading.Lock()
@@ -73,6 +77,10 @@ class Doorbell:
     def ring_access(self, case_id: int, doc_id: int | None) -> None:
         """Tell other processes to recompute access on a case's rooms."""
         self._publish({"kind": "access", "case": case_id, "doc": doc_id})
+
+    def ring_sign_out(self, sign_in_id: int) -> None:
+        """Tell other processes to close connections of an ended sign-in."""
+        self._publish({"kind": "sign_out", "sign_in": sign_in_id})
 
     def _publish(self, note: dict[str, Any]) -> None:
         note["origin"] = self.origin
@@ -109,5 +117,7 @@ class Doorbell:
             elif note["kind"] == "access":
                 doc = note.get("doc")
                 self.on_access(int(note["case"]), int(doc) if doc is not None else None)
+            elif note["kind"] == "sign_out":
+                self.on_sign_out(int(note["sign_in"]))
         except Exception:  # one bad note must not stop the listener
             log.exception("could not handle doorbell note %r", raw[:200])

@@ -33,6 +33,10 @@ class Connection:
     updates: TokenBucket
     awareness: TokenBucket
     joined: set[int] = field(default_factory=set)
+    # What let it in, checked again every few seconds: a browser sign-in or a token.
+    sign_in_id: int | None = None
+    token_id: int | None = None
+    wrote: bool = False  # a change was accepted since the last check (not idle)
 
 
 class Room:

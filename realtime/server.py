@@ -54,6 +54,7 @@ def init_app(app: Flask) -> None:
     ):
         server.on(event, _event(hub, handler), namespace=NAMESPACE)
     signals.access_changed.connect(_on_access_changed, sender=app, weak=False)
+    signals.signed_out.connect(_on_signed_out, sender=app, weak=False)
 
 
 def hub_of(app: Flask) -> Hub:
@@ -69,14 +70,18 @@ def _on_access_changed(sender: Flask, **kwargs: Any) -> None:
     )
 
 
+def _on_signed_out(sender: Flask, **kwargs: Any) -> None:
+    hub_of(sender).sign_in_ended(int(kwargs["sign_in_id"]))
+
+
 def _on_connect(auth: Any = None) -> None:
     # Through Flask-SocketIO: the request context carries the session cookie.
     hub = hub_of(current_app)
     try:
-        person_id = hub.authenticate(auth)
+        credential = hub.authenticate(auth)
     finally:
         db.session.remove()
-    hub.connect(request.sid, person_id)  # type: ignore[attr-defined]
+    hub.connect(request.sid, credential)  # type: ignore[attr-defined]
     _no_delay(request.environ)
 
 

@@ -125,7 +125,7 @@ export class SocketIOProvider extends Observable {
   _bindSocket () {
     const s = this.socket
     s.on('connect', () => { this.connected = true; this._join() })
-    s.on('disconnect', () => this._onDisconnect())
+    s.on('disconnect', (reason) => this._onDisconnect(reason))
     s.on('connect_error', (err) => {
       this.connected = false
       this._hadConnectError = true
@@ -140,7 +140,12 @@ export class SocketIOProvider extends Observable {
     s.on('access', (msg) => this._forThisDoc(msg) && this._onAccess(msg.access))
     s.on('error', (msg) => {
       if (msg && (msg.doc === null || msg.doc === undefined || this._forThisDoc(msg))) {
-        this.emit('server-error', [{ message: String(msg.message || 'Unknown error') }])
+        const message = String(msg.message || 'Unknown error')
+        // The server is about to close this connection (signed out, token
+        // revoked): say why, and stay closed rather than look merely offline.
+        if (msg.closed) this.fatalError = message
+        this.emit('server-error', [{ message }])
+        this._setStatus()
       }
     })
   }
@@ -177,7 +182,11 @@ export class SocketIOProvider extends Observable {
     })
   }
 
-  _onDisconnect () {
+  _onDisconnect (reason) {
+    // socket.io-client does not reconnect after the server closes the connection.
+    if (reason === 'io server disconnect' && !this.fatalError) {
+      this.fatalError = 'The server closed the connection. Reload the page to go on editing.'
+    }
     this.connected = false
     this.joined = false
     this.synced = false

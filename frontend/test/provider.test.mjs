@@ -14,7 +14,8 @@ before(async () => {
   server = await startMockServer({
     access: {
       alice: { 1: 'edit', 2: 'edit', 3: 'edit', 5: 'edit' },
-      bob: { 1: 'edit', 2: 'read', 3: 'edit', 5: 'edit' }
+      bob: { 1: 'edit', 2: 'read', 3: 'edit', 5: 'edit' },
+      carol: { 6: 'edit' }
     }
   })
 })
@@ -110,6 +111,19 @@ test('a refused update is reported and the connection stays usable', async () =>
   a.provider.resync()
   await waitFor(() => server.docs.get('5').getText('content').toString() === 'xy')
   a.provider.destroy()
+})
+
+test('a connection the server closes says why and does not pose as offline', async () => {
+  const c = open('carol', 6)
+  await synced(c.provider)
+  for (const socket of server.nsp.sockets.values()) {
+    if (socket.handshake.auth.token !== 'carol') continue
+    socket.emit('error', { doc: null, message: 'You have been signed out. Sign in again to go on editing.', closed: true })
+    socket.disconnect(true)
+  }
+  await waitFor(() => c.provider.status.state === 'error')
+  assert.equal(c.provider.status.message, 'You have been signed out. Sign in again to go on editing.')
+  c.provider.destroy()
 })
 
 test('a refused join is reported', async () => {

@@ -13,7 +13,7 @@ from portal.models.document import (
     Version,
 )
 from portal.models.finding import FindingDismissal
-from portal.models.person import ApiToken, Person
+from portal.models.person import ApiToken, Person, SignIn
 
 __all__ = [
     "ROLES",
@@ -29,6 +29,7 @@ __all__ = [
     "Invitation",
     "Membership",
     "Person",
+    "SignIn",
     "Version",
     "utcnow",
 ]

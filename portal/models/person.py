@@ -1,4 +1,4 @@
-"""People (accounts) and their personal access tokens."""
+"""People (accounts), their browser sign-ins and their personal access tokens."""
 
 from __future__ import annotations
 
@@ -44,5 +44,25 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+    person: Mapped[Person] = relationship()
+
+
+class SignIn(Base):
+    """A browser session. The cookie holds a random key and this row its SHA-256.
+
+    A signed cookie alone cannot be taken back; this row can. Signing out ends
+    it, so a copy of the cookie stops working and open editors are closed, and
+    `last_seen_at` is the server's own clock for the idle timeout.
+    """
+
+    __tablename__ = "sign_in"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
 
     person: Mapped[Person] = relationship()

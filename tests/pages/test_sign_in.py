@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import time
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from portal.config import Settings
-from portal.models import AuditEvent
+from portal.models import AuditEvent, SignIn, utcnow
 from tests.browserlike import Browser
 from tests.conftest import make_settings
 from tests.factories import Factory
@@ -115,21 +115,57 @@ def test_cookie_is_not_secure_on_plain_http_for_local_use(
     assert cookie is not None and not cookie.secure
 
 
-def test_idle_session_is_signed_out(browser: Browser, make: Factory) -> None:
+def test_idle_session_is_signed_out(
+    browser: Browser, make: Factory, dbs: Session
+) -> None:
     make.person("ana@example.org")
     browser.sign_in("ana@example.org")
-    with browser.client.session_transaction() as session:
-        session["seen"] = int(time.time()) - 31 * 60  # default idle limit is 30 minutes
+    # The server's clock decides, not the cookie: default idle limit is 30 minutes.
+    dbs.execute(update(SignIn).values(last_seen_at=utcnow() - timedelta(minutes=31)))
+    dbs.commit()
     response = browser.get("/")
     assert response.status_code == 302 and "/sign-in" in response.location
     assert "had not used the portal for a while" in browser.text("/sign-in")
+    assert dbs.scalar(select(SignIn.ended_at)) is not None
 
 
-def test_sign_out_ends_the_session(browser: Browser, make: Factory) -> None:
+def test_using_the_portal_keeps_the_session(
+    browser: Browser, make: Factory, dbs: Session
+) -> None:
+    make.person("ana@example.org")
+    browser.sign_in("ana@example.org")
+    dbs.execute(update(SignIn).values(last_seen_at=utcnow() - timedelta(minutes=29)))
+    dbs.commit()
+    assert browser.get("/").status_code == 200
+    dbs.expire_all()
+    last_seen = dbs.scalar(select(SignIn.last_seen_at))
+    assert last_seen is not None and utcnow() - last_seen < timedelta(minutes=1)
+
+
+def test_sign_out_ends_the_session(
+    browser: Browser, make: Factory, dbs: Session
+) -> None:
     make.person("ana@example.org")
     browser.sign_in("ana@example.org")
     browser.sign_out()
     assert browser.get("/").status_code == 302
+    assert _actions(dbs)[-1] == "auth.signed_out"
+
+
+def test_a_copied_cookie_stops_working_after_sign_out(
+    browser: Browser, make: Factory, app: Flask
+) -> None:
+    """Signing out ends the sign-in on the server, not only in this browser."""
+    make.person("ana@example.org")
+    browser.sign_in("ana@example.org")
+    copied = browser.client.get_cookie("ehcp_session", domain="portal.test")
+    assert copied is not None
+    assert browser.get("/").status_code == 200
+    browser.sign_out()
+    thief = app.test_client()
+    thief.set_cookie("ehcp_session", copied.value, domain="portal.test")
+    response = thief.get("/", base_url="http://portal.test")
+    assert response.status_code == 302 and "/sign-in" in response.location
 
 
 def test_next_parameter_cannot_redirect_off_site(

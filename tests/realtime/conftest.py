@@ -8,6 +8,7 @@ tables made with `db.create_all()`, and rows built directly from the models.
 from __future__ import annotations
 
 import os
+import secrets
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,11 +18,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from auth.tokens import create_token
+from auth.tokens import create_token, hash_token
 from portal.app import create_app
 from portal.config import Settings
 from portal.extensions import db
-from portal.models import Case, Document, Membership, Person
+from portal.models import Case, Document, Membership, Person, SignIn
 from tests import services
 
 try:
@@ -113,6 +114,21 @@ def seed(local_app: Flask) -> Seed:
         tokens,
         {r: m.id for r, m in members.items()},
     )
+
+
+@pytest.fixture
+def browser_cookie(local_app: Flask) -> Callable[[int], dict[str, str]]:
+    """A signed-in browser's Cookie header for a person, as /sign-in would set it."""
+    serializer = local_app.session_interface.get_signing_serializer(local_app)  # type: ignore[attr-defined]
+    name = local_app.config["SESSION_COOKIE_NAME"]
+
+    def cookie(person_id: int) -> dict[str, str]:
+        key = secrets.token_urlsafe(32)
+        db.session.add(SignIn(person_id=person_id, key_hash=hash_token(key)))
+        db.session.commit()
+        return {"Cookie": f"{name}={serializer.dumps({'key': key})}"}
+
+    return cookie
 
 
 @pytest.fixture

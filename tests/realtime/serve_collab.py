@@ -3,12 +3,14 @@
     python tests/realtime/serve_collab.py PORT DATABASE_URI
 
 Settings come from the environment (REDIS_URL, MAX_UPDATE_BYTES,
-UPDATES_PER_SECOND, COMPACTION_THRESHOLD, SESSION_IDLE_MINUTES). Adds two
-test-only routes: `/_test/access-changed` sends `access_changed` as a page
-would after its commit, and `/_test/room` reports this process's in-memory
-copy of a room (to check cross-process convergence without a client sync),
-and `/_test/garbage` reports what the cycle collector had to free. With
-GC_PAUSES_FILE set, every garbage collection's pause is appended to it.
+UPDATES_PER_SECOND, COMPACTION_THRESHOLD, SESSION_IDLE_MINUTES,
+COLLAB_CHECK_SECONDS). Adds test-only routes: `/_test/access-changed` sends
+`access_changed` as a page would after its commit, `/_test/room` reports
+this process's in-memory copy of a room (to check cross-process convergence
+without a client sync), `/_test/check-credentials` runs the hub's periodic
+check of sign-ins and tokens now, and `/_test/garbage` reports what the
+cycle collector had to free. With GC_PAUSES_FILE set, every garbage
+collection's pause is appended to it.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ PASSED = (
     "UPDATES_PER_SECOND",
     "COMPACTION_THRESHOLD",
     "SESSION_IDLE_MINUTES",
+    "COLLAB_CHECK_SECONDS",
 )
 
 
@@ -73,6 +76,11 @@ def build(uri: str):  # type: ignore[no-untyped-def]
             seen_seq=room.seen_seq,
             rooms=len(hub.rooms),
         )
+
+    @app.get("/_test/check-credentials")
+    def _check_credentials():  # type: ignore[no-untyped-def]
+        server.hub_of(app).check_credentials()
+        return "ok"
 
     @app.get("/_test/garbage")
     def _garbage():  # type: ignore[no-untyped-def]

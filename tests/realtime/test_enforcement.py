@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
+from datetime import timedelta
 
 import pytest
 import socketio
@@ -13,7 +13,7 @@ from pycrdt import Doc, Text, create_awareness_message, create_update_message
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Case, DocUpdate
+from portal.models import Case, DocUpdate, SignIn, utcnow
 
 try:
     from collab_helpers import NS, Editor, eventually, run
@@ -254,16 +254,21 @@ def test_rate_limit_refuses_bursts(seed, start_server, local_app: Flask) -> None
     run(scenario())
 
 
-def test_connections_need_a_token_or_a_live_session(
-    seed, start_server, local_app: Flask
+def test_connections_need_a_token_or_a_live_sign_in(
+    seed, start_server, local_app: Flask, browser_cookie
 ) -> None:
     server = start_server(SESSION_IDLE_MINUTES="30")
+    live_cookie = browser_cookie(seed.people["parent"])
+    idle_cookie = browser_cookie(seed.people["parent"])
+    ended_cookie = browser_cookie(seed.people["parent"])
+    rows = db.session.scalars(select(SignIn).order_by(SignIn.id)).all()
+    rows[1].last_seen_at = utcnow() - timedelta(minutes=31)
+    rows[2].ended_at = utcnow()
+    db.session.commit()
     serializer = local_app.session_interface.get_signing_serializer(local_app)
     cookie_name = local_app.config["SESSION_COOKIE_NAME"]
-
-    def cookie(seen: float) -> dict[str, str]:
-        value = serializer.dumps({"pid": seed.people["parent"], "seen": int(seen)})
-        return {"Cookie": f"{cookie_name}={value}"}
+    # The old cookie shape, signed with the right key, names no sign-in.
+    forged = {"Cookie": f"{cookie_name}={serializer.dumps({'pid': 2, 'seen': 0})}"}
 
     async def refused(editor: Editor) -> str:
         with pytest.raises(socketio.exceptions.ConnectionError):
@@ -274,10 +279,10 @@ def test_connections_need_a_token_or_a_live_session(
     async def scenario() -> None:
         assert "Sign in" in await refused(Editor(server.url))
         assert "not valid" in await refused(Editor(server.url, token="ehcp_forged"))
-        assert "timed out" in await refused(
-            Editor(server.url, headers=cookie(time.time() - 31 * 60))
-        )
-        live = await Editor(server.url, headers=cookie(time.time())).connect()
+        assert "timed out" in await refused(Editor(server.url, headers=idle_cookie))
+        assert "timed out" in await refused(Editor(server.url, headers=ended_cookie))
+        assert "Sign in" in await refused(Editor(server.url, headers=forged))
+        live = await Editor(server.url, headers=live_cookie).connect()
         assert await live.join(seed.section_a) == {"ok": True, "access": "edit"}
         await live.close()
         sio = socketio.AsyncClient(reconnection=False)
