@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from auth.tokens import hash_token, person_for_token
@@ -27,6 +27,7 @@ from portal.models import Person, SignIn, utcnow
 
 F = TypeVar("F", bound=Callable[..., Any])
 TOUCH_EVERY = timedelta(minutes=1)  # idle time is kept to the minute, not per request
+KEEP_FINISHED = timedelta(days=30)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -43,6 +44,15 @@ def sign_in(person: Person) -> None:
     session.clear()
     session.permanent = True
     key = secrets.token_urlsafe(32)
+    # Rows of long-finished sign-ins serve no one (the audit trail keeps the
+    # history): each new sign-in clears the person's old ones.
+    stale = utcnow() - KEEP_FINISHED
+    db.session.execute(
+        delete(SignIn).where(
+            SignIn.person_id == person.id,
+            or_(SignIn.ended_at < stale, SignIn.last_seen_at < stale),
+        )
+    )
     db.session.add(SignIn(person_id=person.id, key_hash=hash_token(key)))
     session["key"] = key
 

@@ -4,6 +4,11 @@ Failures are the audit trail's own `auth.sign_in_failed` events, so the
 limit holds across processes with no extra store. After MAX_FAILURES for one
 account within WINDOW, that account cannot sign in until the window has
 passed since its latest failure; the person is told how long to wait.
+
+Guessing one common password against many accounts (spraying) never trips
+the per-account limit, so one network address gets a limit of its own,
+MAX_FAILURES_PER_ADDRESS across all accounts and unknown emails. It is set
+high because a council office signs in from one address behind its NAT.
 """
 
 from __future__ import annotations
@@ -16,7 +21,22 @@ from sqlalchemy.orm import Session
 from portal.models import AuditEvent, Person, utcnow
 
 MAX_FAILURES = 5
+MAX_FAILURES_PER_ADDRESS = 50
 WINDOW = timedelta(minutes=15)
+
+
+def address_is_locked(session: Session, ip_address: str | None) -> bool:
+    """Whether one address has failed to sign in too often lately, to any account."""
+    if not ip_address:
+        return False
+    failures = session.scalar(
+        select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "auth.sign_in_failed",
+            AuditEvent.ip_address == ip_address,
+            AuditEvent.created_at > utcnow() - WINDOW,
+        )
+    )
+    return bool(failures and failures >= MAX_FAILURES_PER_ADDRESS)
 
 
 def is_locked(session: Session, person: Person) -> bool:

@@ -48,6 +48,20 @@ def sign_in_page() -> str | Response | tuple[str, int]:
     form = SignInForm()
     if form.validate_on_submit():
         person = _person_by_email(form.email.data or "")
+        if throttle.address_is_locked(db.session, request.remote_addr):
+            audit.record(
+                db.session,
+                "auth.sign_in_blocked",
+                actor=person,
+                ip_address=request.remote_addr,
+                reason="address",
+            )
+            db.session.commit()
+            form.email.errors = list(form.email.errors) + [
+                "There have been too many failed attempts to sign in from your "
+                "network. Wait 15 minutes, then try again."
+            ]
+            return render_template("auth/sign_in.html", form=form), 429
         if person is not None and throttle.is_locked(db.session, person):
             audit.record(
                 db.session,

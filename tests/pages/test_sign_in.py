@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from auth import throttle
 from portal.config import Settings
 from portal.models import AuditEvent, SignIn, utcnow
 from tests.browserlike import Browser
@@ -152,6 +153,26 @@ def test_sign_out_ends_the_session(
     assert _actions(dbs)[-1] == "auth.signed_out"
 
 
+def test_signing_in_clears_the_persons_long_finished_sign_ins(
+    browser: Browser, make: Factory, dbs: Session
+) -> None:
+    ana = make.person("ana@example.org")
+    long_ago = utcnow() - timedelta(days=40)
+    dbs.add_all(
+        [
+            SignIn(person_id=ana.id, key_hash="a" * 64, ended_at=long_ago),
+            SignIn(person_id=ana.id, key_hash="b" * 64, last_seen_at=long_ago),
+            SignIn(person_id=ana.id, key_hash="c" * 64, ended_at=utcnow()),
+        ]
+    )
+    dbs.commit()
+    browser.sign_in("ana@example.org")
+    dbs.expire_all()
+    left = set(dbs.scalars(select(SignIn.key_hash)))
+    assert "a" * 64 not in left and "b" * 64 not in left
+    assert "c" * 64 in left and len(left) == 2  # the recent one and the new one
+
+
 def test_a_copied_cookie_stops_working_after_sign_out(
     browser: Browser, make: Factory, app: Flask
 ) -> None:
@@ -206,6 +227,33 @@ def test_repeated_wrong_passwords_pause_the_account(
     assert "too many attempts" in response.get_data(as_text=True)
     assert browser.get("/").status_code == 302
     assert _actions(dbs)[-1] == "auth.sign_in_blocked"
+
+
+def test_many_failures_from_one_address_pause_sign_in_from_it(
+    browser: Browser, make: Factory, dbs: Session, app: Flask
+) -> None:
+    """Password spraying: one guess each against many accounts from one address."""
+    make.person("ana@example.org")
+    for n in range(throttle.MAX_FAILURES_PER_ADDRESS - 1):
+        dbs.add(
+            AuditEvent(
+                action="auth.sign_in_failed",
+                ip_address="127.0.0.1",
+                detail={"email": f"someone{n}@example.org"},
+            )
+        )
+    dbs.commit()
+    browser.sign_in("nobody@example.org", "Summer2026!")  # the 50th failure
+    response = browser.sign_in("ana@example.org")
+    assert response.status_code == 429
+    assert "too many failed attempts to sign in from your network" in (
+        response.get_data(as_text=True)
+    )
+    assert _actions(dbs)[-1] == "auth.sign_in_blocked"
+    # Another address is not held back by this one.
+    elsewhere = Browser(app.test_client())
+    elsewhere.client.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    assert elsewhere.sign_in("ana@example.org").status_code == 302
 
 
 def test_a_successful_sign_in_resets_the_count(browser: Browser, make: Factory) -> None:
