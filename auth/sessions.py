@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -43,47 +43,49 @@ def sign_in(person: Person) -> None:
     The caller commits, with its audit event."""
     session.clear()
     session.permanent = True
+    session["key"] = new_sign_in(db.session, person.id)
+
+
+def new_sign_in(session_: Session, person_id: int) -> str:
+    """Add a sign-in row for the person and return the key its cookie holds."""
     key = secrets.token_urlsafe(32)
     # Rows of long-finished sign-ins serve no one (the audit trail keeps the
     # history): each new sign-in clears the person's old ones.
     stale = utcnow() - KEEP_FINISHED
-    db.session.execute(
+    session_.execute(
         delete(SignIn).where(
-            SignIn.person_id == person.id,
+            SignIn.person_id == person_id,
             or_(SignIn.ended_at < stale, SignIn.last_seen_at < stale),
         )
     )
-    db.session.add(SignIn(person_id=person.id, key_hash=hash_token(key)))
-    session["key"] = key
+    session_.add(SignIn(person_id=person_id, key_hash=hash_token(key)))
+    return key
 
 
 def sign_out() -> None:
     """End this browser's sign-in on the server and forget the cookie."""
-    row = _sign_in_for(db.session, session.get("key"))
+    _end(_sign_in_for(db.session, session.get("key")))
+
+
+def _end(row: SignIn | None) -> None:
+    """Forget the cookie, end its sign-in (commits) and close its open editors."""
     session.clear()
-    ended = row is not None and row.ended_at is None
-    if row is not None and ended:
-        row.ended_at = utcnow()
+    if row is None or row.ended_at is not None:
+        db.session.commit()  # the caller's audit event, if any
+        return
+    row.ended_at = utcnow()
     db.session.commit()
-    if row is not None and ended:
-        signals.signed_out.send(current_app._get_current_object(), sign_in_id=row.id)
+    signals.signed_out.send(current_app._get_current_object(), sign_in_id=row.id)
 
 
-def live_sign_in(
-    session_: Session, key: Any, idle: timedelta, now: datetime | None = None
-) -> SignIn | None:
+def live_sign_in(session_: Session, key: Any, idle: timedelta) -> SignIn | None:
     """The sign-in a cookie's key names, if it has not ended or gone idle."""
     row = _sign_in_for(session_, key)
     if row is None or row.ended_at is not None:
         return None
-    if (now or utcnow()) - row.last_seen_at > idle:
+    if utcnow() - row.last_seen_at > idle:
         return None
     return row
-
-
-def idle_limit() -> timedelta:
-    """How long a sign-in lasts without use (SESSION_IDLE_MINUTES)."""
-    return timedelta(minutes=int(current_app.config["SETTINGS"].session_idle_minutes))
 
 
 def _sign_in_for(session_: Session, key: Any) -> SignIn | None:
@@ -122,8 +124,8 @@ def _load_person() -> None:
         session.clear()
         return
     now = utcnow()
-    if now - row.last_seen_at > idle_limit():
-        sign_out()
+    if now - row.last_seen_at > current_app.config["SETTINGS"].session_idle:
+        _end(row)
         flash("You were signed out because you had not used the portal for a while.")
         return
     if now - row.last_seen_at > TOUCH_EVERY:

@@ -109,6 +109,11 @@ class Settings:
             ),
         )
 
+    @property
+    def session_idle(self) -> timedelta:
+        """How long a sign-in lasts without use."""
+        return timedelta(minutes=self.session_idle_minutes)
+
     def flask_config(
         self, instance_path: str, *, testing: bool, debug: bool
     ) -> dict[str, Any]:
@@ -135,7 +140,7 @@ class Settings:
             # HTTPS (see auth.sessions); this forces it behind odd proxies.
             "SESSION_COOKIE_SECURE": self.secure_cookies,
             "SESSION_COOKIE_NAME": "ehcp_session",
-            "PERMANENT_SESSION_LIFETIME": timedelta(minutes=self.session_idle_minutes),
+            "PERMANENT_SESSION_LIFETIME": self.session_idle,
             "SESSION_REFRESH_EACH_REQUEST": True,
             "WTF_CSRF_TIME_LIMIT": None,
             "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,

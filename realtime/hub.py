@@ -26,8 +26,6 @@ import logging
 import queue
 import threading
 import time
-from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -59,7 +57,7 @@ from realtime.protocol import (
     parse_sync,
 )
 from realtime.relay import Doorbell
-from realtime.rooms import Connection, Room, Rooms
+from realtime.rooms import Connection, Credential, Room, Rooms
 from realtime.store import Refused
 
 log = logging.getLogger(__name__)
@@ -68,15 +66,6 @@ OK: dict[str, Any] = {"ok": True}
 NO_DOCUMENT = "We could not find that document, or it is not shared with you."
 SIGNED_OUT = "You have been signed out. Sign in again to go on editing."
 TOKEN_REVOKED = "The access token of this connection was revoked."  # noqa: S105 - a message
-
-
-@dataclass(frozen=True)
-class Credential:
-    """Who a connection is and what let it in."""
-
-    person_id: int
-    sign_in_id: int | None = None
-    token_id: int | None = None
 
 
 class Hub:
@@ -117,7 +106,7 @@ class Hub:
         key = flask_session.get("key")
         if key is None:
             raise ConnectionRefusedError("Sign in to edit documents together.")
-        sign_in = live_sign_in(db.session, key, self._idle())
+        sign_in = live_sign_in(db.session, key, self.settings.session_idle)
         if sign_in is None:
             raise ConnectionRefusedError("Your session timed out. Sign in again.")
         if not sign_in.person.is_active:
@@ -127,14 +116,7 @@ class Hub:
     def connect(self, sid: str, credential: Credential) -> None:
         """Remember an authenticated connection."""
         rate = self.settings.updates_per_second
-        conn = Connection(
-            sid,
-            credential.person_id,
-            TokenBucket(rate),
-            TokenBucket(rate),
-            sign_in_id=credential.sign_in_id,
-            token_id=credential.token_id,
-        )
+        conn = Connection(sid, credential, TokenBucket(rate), TokenBucket(rate))
         with self._lock:
             self.connections[sid] = conn
         self._ensure_checker()
@@ -410,9 +392,6 @@ class Hub:
 
     # -- credentials ----------------------------------------------------------
 
-    def _idle(self) -> timedelta:
-        return timedelta(minutes=self.settings.session_idle_minutes)
-
     def _ensure_checker(self) -> None:
         with self._lock:
             if self._checker is None or not self._checker.is_alive():
@@ -437,26 +416,30 @@ class Hub:
             conns = list(self.connections.values())
         if not conns:
             return
-        editing = set()
+        creds = [c.credential for c in conns]
+        editing = {
+            c.credential.sign_in_id
+            for c in conns
+            if c.wrote and c.credential.sign_in_id is not None
+        }
         for conn in conns:
-            if conn.wrote and conn.sign_in_id is not None:
-                editing.add(conn.sign_in_id)
             conn.wrote = False
         with self.app.app_context():
             try:
                 live_sign_ins, live_tokens = credentials.still_valid(
                     db.session,
-                    {c.sign_in_id for c in conns if c.sign_in_id is not None},
-                    {c.token_id for c in conns if c.token_id is not None},
-                    idle=self._idle(),
+                    {c.sign_in_id for c in creds if c.sign_in_id is not None},
+                    {c.token_id for c in creds if c.token_id is not None},
+                    idle=self.settings.session_idle,
                     in_use=editing,
                 )
             finally:
                 db.session.remove()
         for conn in conns:
-            if conn.sign_in_id is not None and conn.sign_in_id not in live_sign_ins:
+            cred = conn.credential
+            if cred.sign_in_id is not None and cred.sign_in_id not in live_sign_ins:
                 self.close(conn.sid, SIGNED_OUT)
-            elif conn.token_id is not None and conn.token_id not in live_tokens:
+            elif cred.token_id is not None and cred.token_id not in live_tokens:
                 self.close(conn.sid, TOKEN_REVOKED)
 
     def sign_in_ended(self, sign_in_id: int) -> None:
@@ -469,7 +452,9 @@ class Hub:
         """Close this process's connections that came in with that sign-in."""
         with self._lock:
             sids = [
-                c.sid for c in self.connections.values() if c.sign_in_id == sign_in_id
+                c.sid
+                for c in self.connections.values()
+                if c.credential.sign_in_id == sign_in_id
             ]
         for sid in sids:
             self.close(sid, SIGNED_OUT)

@@ -24,19 +24,29 @@ from auth.policy import Access
 from realtime.limits import TokenBucket
 
 
+@dataclass(frozen=True)
+class Credential:
+    """Who a connection is and what let it in: a browser sign-in or a token."""
+
+    person_id: int
+    sign_in_id: int | None = None
+    token_id: int | None = None
+
+
 @dataclass
 class Connection:
     """One Socket.IO connection: who it is, its limits and the rooms it joined."""
 
     sid: str
-    person_id: int
+    credential: Credential  # checked again every few seconds
     updates: TokenBucket
     awareness: TokenBucket
     joined: set[int] = field(default_factory=set)
-    # What let it in, checked again every few seconds: a browser sign-in or a token.
-    sign_in_id: int | None = None
-    token_id: int | None = None
     wrote: bool = False  # a change was accepted since the last check (not idle)
+
+    @property
+    def person_id(self) -> int:
+        return self.credential.person_id
 
 
 class Room:

@@ -8,7 +8,6 @@ tables made with `db.create_all()`, and rows built directly from the models.
 from __future__ import annotations
 
 import os
-import secrets
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,11 +17,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from auth.tokens import create_token, hash_token
+from auth.sessions import new_sign_in
+from auth.tokens import create_token
 from portal.app import create_app
 from portal.config import Settings
 from portal.extensions import db
-from portal.models import Case, Document, Membership, Person, SignIn
+from portal.models import Case, Document, Membership, Person
 from tests import services
 
 try:
@@ -123,8 +123,7 @@ def browser_cookie(local_app: Flask) -> Callable[[int], dict[str, str]]:
     name = local_app.config["SESSION_COOKIE_NAME"]
 
     def cookie(person_id: int) -> dict[str, str]:
-        key = secrets.token_urlsafe(32)
-        db.session.add(SignIn(person_id=person_id, key_hash=hash_token(key)))
+        key = new_sign_in(db.session, person_id)
         db.session.commit()
         return {"Cookie": f"{name}={serializer.dumps({'key': key})}"}
 
