@@ -13,9 +13,9 @@ high because a council office signs in from one address behind its NAT.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from portal.models import AuditEvent, Person, utcnow
@@ -29,41 +29,36 @@ def address_is_locked(session: Session, ip_address: str | None) -> bool:
     """Whether one address has failed to sign in too often lately, to any account."""
     if not ip_address:
         return False
-    failures = session.scalar(
-        select(func.count(AuditEvent.id)).where(
-            AuditEvent.action == "auth.sign_in_failed",
-            AuditEvent.ip_address == ip_address,
-            AuditEvent.created_at > utcnow() - WINDOW,
-        )
+    since = utcnow() - WINDOW
+    return _failures(session, since, AuditEvent.ip_address == ip_address) >= (
+        MAX_FAILURES_PER_ADDRESS
     )
-    return bool(failures and failures >= MAX_FAILURES_PER_ADDRESS)
 
 
 def is_locked(session: Session, person: Person) -> bool:
     """Whether the account has had too many failed sign-ins lately."""
     since = utcnow() - WINDOW
-    failures = session.scalar(
-        select(func.count(AuditEvent.id)).where(
-            AuditEvent.action == "auth.sign_in_failed",
-            AuditEvent.actor_id == person.id,
-            AuditEvent.created_at > since,
-        )
-    )
-    if not failures or failures < MAX_FAILURES:
+    by_person = AuditEvent.actor_id == person.id
+    if _failures(session, since, by_person) < MAX_FAILURES:
         return False
     # A successful sign-in after the failures clears the count.
     last_success = session.scalar(
         select(func.max(AuditEvent.created_at)).where(
-            AuditEvent.action == "auth.signed_in", AuditEvent.actor_id == person.id
+            AuditEvent.action == "auth.signed_in", by_person
         )
     )
     if last_success is None or last_success <= since:
         return True
-    recent = session.scalar(
+    return _failures(session, last_success, by_person) >= MAX_FAILURES
+
+
+def _failures(session: Session, since: datetime, *where: ColumnElement[bool]) -> int:
+    """Failed sign-ins recorded after `since` that match `where`."""
+    count = session.scalar(
         select(func.count(AuditEvent.id)).where(
             AuditEvent.action == "auth.sign_in_failed",
-            AuditEvent.actor_id == person.id,
-            AuditEvent.created_at > last_success,
+            AuditEvent.created_at > since,
+            *where,
         )
     )
-    return bool(recent and recent >= MAX_FAILURES)
+    return count or 0

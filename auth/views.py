@@ -49,32 +49,20 @@ def sign_in_page() -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         person = _person_by_email(form.email.data or "")
         if throttle.address_is_locked(db.session, request.remote_addr):
-            audit.record(
-                db.session,
-                "auth.sign_in_blocked",
-                actor=person,
-                ip_address=request.remote_addr,
+            return _paused(
+                form,
+                person,
+                "There have been too many failed attempts to sign in from your "
+                "network. Wait 15 minutes, then try again.",
                 reason="address",
             )
-            db.session.commit()
-            form.email.errors = list(form.email.errors) + [
-                "There have been too many failed attempts to sign in from your "
-                "network. Wait 15 minutes, then try again."
-            ]
-            return render_template("auth/sign_in.html", form=form), 429
         if person is not None and throttle.is_locked(db.session, person):
-            audit.record(
-                db.session,
-                "auth.sign_in_blocked",
-                actor=person,
-                ip_address=request.remote_addr,
-            )
-            db.session.commit()
-            form.email.errors = list(form.email.errors) + [
+            return _paused(
+                form,
+                person,
                 "There have been too many attempts to sign in to this account. "
-                "Wait 15 minutes, then try again."
-            ]
-            return render_template("auth/sign_in.html", form=form), 429
+                "Wait 15 minutes, then try again.",
+            )
         hash_ = person.password_hash if person else None
         if (
             verify_password(hash_, form.password.data or "")
@@ -103,6 +91,22 @@ def sign_in_page() -> str | Response | tuple[str, int]:
             "Enter a correct email address and password."
         ]
     return render_template("auth/sign_in.html", form=form)
+
+
+def _paused(
+    form: SignInForm, person: Person | None, message: str, **detail: str
+) -> tuple[str, int]:
+    """Refuse a sign-in attempt for now (429), audited, with the reason shown."""
+    audit.record(
+        db.session,
+        "auth.sign_in_blocked",
+        actor=person,
+        ip_address=request.remote_addr,
+        **detail,
+    )
+    db.session.commit()
+    form.email.errors = list(form.email.errors) + [message]
+    return render_template("auth/sign_in.html", form=form), 429
 
 
 @bp.post("/sign-out", endpoint="sign_out")
