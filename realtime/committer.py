@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import logging
 import queue
-import threading
 from collections.abc import Callable
 
 from flask import Flask
 
 from portal.extensions import db
 from realtime import store
+from realtime.workers import Worker
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 500
@@ -34,27 +34,18 @@ class Committer:
         self.app = app
         self.after_commit = after_commit
         self._queue: queue.SimpleQueue[store.Write] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._start_lock = threading.Lock()
+        self._worker = Worker(self._run, "collab-committer")
         # Several processes (a message queue is set) must read numbers afresh.
         self.seqs = store.SeqCache(remember=not app.config["SETTINGS"].redis_url)
 
     def submit(self, write: store.Write) -> None:
         """Queue a write and wait until it is stored (or refused)."""
-        self._ensure_started()
+        self._worker.ensure_running()
         self._queue.put(write)
         if not write.done.wait(WAIT_SECONDS):
             raise store.StoreUnavailable(
                 "Saving is taking too long; your change will be sent again."
             )
-
-    def _ensure_started(self) -> None:
-        with self._start_lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name="collab-committer", daemon=True
-                )
-                self._thread.start()
 
     def _run(self) -> None:
         while True:

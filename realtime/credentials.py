@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from portal.models import ApiToken, Person, SignIn, utcnow
@@ -37,32 +37,33 @@ def still_valid(
             .where(SignIn.id.in_(sorted(in_use)), SignIn.ended_at.is_(None))
             .values(last_seen_at=now)
         )
-    live_sign_ins: set[int] = set()
-    if sign_in_ids:
-        live_sign_ins = set(
-            session.scalars(
-                select(SignIn.id)
-                .join(Person, Person.id == SignIn.person_id)
-                .where(
-                    SignIn.id.in_(sorted(sign_in_ids)),
-                    SignIn.ended_at.is_(None),
-                    SignIn.last_seen_at >= now - idle,
-                    Person.is_active.is_(True),
-                )
-            )
-        )
-    live_tokens: set[int] = set()
-    if token_ids:
-        live_tokens = set(
-            session.scalars(
-                select(ApiToken.id)
-                .join(Person, Person.id == ApiToken.person_id)
-                .where(
-                    ApiToken.id.in_(sorted(token_ids)),
-                    ApiToken.revoked_at.is_(None),
-                    Person.is_active.is_(True),
-                )
-            )
-        )
+    live_sign_ins = _of_active_people(
+        session,
+        SignIn,
+        sign_in_ids,
+        SignIn.ended_at.is_(None),
+        SignIn.last_seen_at >= now - idle,
+    )
+    live_tokens = _of_active_people(
+        session, ApiToken, token_ids, ApiToken.revoked_at.is_(None)
+    )
     session.commit()
     return live_sign_ins, live_tokens
+
+
+def _of_active_people(
+    session: Session,
+    model: type[SignIn] | type[ApiToken],
+    ids: set[int],
+    *still: ColumnElement[bool],
+) -> set[int]:
+    """Those of `ids` that meet `still` and belong to a person who is active."""
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(model.id)
+            .join(Person, Person.id == model.person_id)
+            .where(model.id.in_(sorted(ids)), Person.is_active.is_(True), *still)
+        )
+    )

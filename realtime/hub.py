@@ -59,6 +59,7 @@ from realtime.protocol import (
 from realtime.relay import Doorbell
 from realtime.rooms import Connection, Credential, Room, Rooms
 from realtime.store import Refused
+from realtime.workers import Worker
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/collab"
@@ -79,8 +80,8 @@ class Hub:
         self._lock = threading.Lock()
         self.committer = Committer(app, self._after_commit)
         self._compactions: queue.SimpleQueue[Room] = queue.SimpleQueue()
-        self._compactor: threading.Thread | None = None
-        self._checker: threading.Thread | None = None
+        self._compactor = Worker(self._compact_forever, "collab-compactor")
+        self._checker = Worker(self._check_forever, "collab-checker")
         self.doorbell = (
             Doorbell(
                 settings.redis_url,
@@ -119,7 +120,7 @@ class Hub:
         conn = Connection(sid, credential, TokenBucket(rate), TokenBucket(rate))
         with self._lock:
             self.connections[sid] = conn
-        self._ensure_checker()
+        self._checker.ensure_running()
 
     def disconnect(self, sid: str) -> None:
         """Take a connection out of every room it joined."""
@@ -306,12 +307,7 @@ class Hub:
             return
         room.compacting = True
         self._compactions.put(room)
-        with self._lock:
-            if self._compactor is None or not self._compactor.is_alive():
-                self._compactor = threading.Thread(
-                    target=self._compact_forever, name="collab-compactor", daemon=True
-                )
-                self._compactor.start()
+        self._compactor.ensure_running()
 
     def _compact_forever(self) -> None:
         # One room at a time with a pause between: many rooms crossing the
@@ -391,14 +387,6 @@ class Hub:
                 db.session.remove()
 
     # -- credentials ----------------------------------------------------------
-
-    def _ensure_checker(self) -> None:
-        with self._lock:
-            if self._checker is None or not self._checker.is_alive():
-                self._checker = threading.Thread(
-                    target=self._check_forever, name="collab-checker", daemon=True
-                )
-                self._checker.start()
 
     def _check_forever(self) -> None:
         while True:
