@@ -116,14 +116,20 @@ def test_cookie_is_not_secure_on_plain_http_for_local_use(
     assert cookie is not None and not cookie.secure
 
 
+def _last_used(dbs: Session, minutes_ago: int) -> None:
+    """Make every sign-in look last used that long ago."""
+    last = utcnow() - timedelta(minutes=minutes_ago)
+    dbs.execute(update(SignIn).values(last_seen_at=last))
+    dbs.commit()
+
+
 def test_idle_session_is_signed_out(
     browser: Browser, make: Factory, dbs: Session
 ) -> None:
     make.person("ana@example.org")
     browser.sign_in("ana@example.org")
     # The server's clock decides, not the cookie: default idle limit is 30 minutes.
-    dbs.execute(update(SignIn).values(last_seen_at=utcnow() - timedelta(minutes=31)))
-    dbs.commit()
+    _last_used(dbs, minutes_ago=31)
     response = browser.get("/")
     assert response.status_code == 302 and "/sign-in" in response.location
     assert "had not used the portal for a while" in browser.text("/sign-in")
@@ -135,8 +141,7 @@ def test_using_the_portal_keeps_the_session(
 ) -> None:
     make.person("ana@example.org")
     browser.sign_in("ana@example.org")
-    dbs.execute(update(SignIn).values(last_seen_at=utcnow() - timedelta(minutes=29)))
-    dbs.commit()
+    _last_used(dbs, minutes_ago=29)
     assert browser.get("/").status_code == 200
     dbs.expire_all()
     last_seen = dbs.scalar(select(SignIn.last_seen_at))

@@ -29,6 +29,10 @@ from pycrdt import (
     create_update_message,
     handle_sync_message,
 )
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import DocUpdate
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVE = Path(__file__).with_name("serve_collab.py")
@@ -217,6 +221,19 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.02)
+
+
+def log_rows(doc_id: int) -> int:
+    """How many update rows the database holds for a document (fresh session)."""
+    db.session.remove()
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(DocUpdate)
+            .where(DocUpdate.document_id == doc_id)
+        )
+        or 0
+    )
 
 
 def run(coro: Awaitable[Any], timeout: float = 40) -> Any:

@@ -10,27 +10,15 @@ import pytest
 import socketio
 from flask import Flask
 from pycrdt import Doc, Text, create_awareness_message, create_update_message
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Case, DocUpdate, SignIn, utcnow
+from portal.models import Case, SignIn, utcnow
 
 try:
-    from collab_helpers import NS, Editor, eventually, run
+    from collab_helpers import NS, Editor, eventually, log_rows, run
 except ImportError:
-    from tests.realtime.collab_helpers import NS, Editor, eventually, run
-
-
-def log_rows(doc_id: int) -> int:
-    db.session.remove()
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(DocUpdate)
-            .where(DocUpdate.document_id == doc_id)
-        )
-        or 0
-    )
+    from tests.realtime.collab_helpers import NS, Editor, eventually, log_rows, run
 
 
 def hostile_update() -> bytes:
