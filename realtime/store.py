@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pycrdt import Doc
-from sqlalchemy import Row, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -116,7 +116,9 @@ class SeqCache:
                 self._touched[d] = now
         return due
 
-    def next_seqs(self, session: Session, doc_ids: set[int]) -> dict[int, int]:
+    def next_seqs(
+        self, session: Session | Connection, doc_ids: set[int]
+    ) -> dict[int, int]:
         """The next free number of each document."""
         with self._lock:
             known = {d: self._next[d] for d in doc_ids if d in self._next}
@@ -140,7 +142,7 @@ class SeqCache:
 
 
 def append_many(
-    session: Session, writes: list[Write], seqs: SeqCache | None = None
+    session: Session | Connection, writes: list[Write], seqs: SeqCache | None = None
 ) -> None:
     """Check access afresh and commit a batch of updates in one transaction.
 
@@ -172,7 +174,9 @@ def append_many(
             )
 
 
-def _append_once(session: Session, writes: list[Write], seqs: SeqCache) -> None:
+def _append_once(
+    session: Session | Connection, writes: list[Write], seqs: SeqCache
+) -> None:
     # Core queries, a fixed handful per batch whatever its size: this runs
     # for every keystroke that reaches the server.
     pairs = {(w.document_id, w.person_id) for w in writes}
@@ -248,7 +252,7 @@ PERMISSIONS = (
 
 
 def _permissions(
-    session: Session, pairs: set[tuple[int, int]]
+    session: Session | Connection, pairs: set[tuple[int, int]]
 ) -> tuple[dict[int, Row[Any]], dict[tuple[int, int], policy.Member]]:
     """Document facts and the writers' memberships, read fresh in one query."""
     rows = session.execute(

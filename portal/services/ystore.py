@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pycrdt import Doc, Text
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from portal.models import DocSnapshot, Document, DocUpdate, Person, utcnow
@@ -85,7 +85,7 @@ _NEXT_SEQS = select(
 ).where(Document.id.in_(bindparam("ids", expanding=True)))
 
 
-def next_seqs(session: Session, document_ids: set[int]) -> dict[int, int]:
+def next_seqs(session: Session | Connection, document_ids: set[int]) -> dict[int, int]:
     """The next free sequence number of each document (one query for all)."""
     rows = session.execute(_NEXT_SEQS, {"ids": sorted(document_ids)})
     return {doc_id: max(top or 0, upto or 0) + 1 for doc_id, top, upto in rows}
