@@ -231,7 +231,7 @@ class RefClient(BenchClient):
 
 
 async def drive(
-    clients: list[BenchClient], seconds: float, rate: float
+    clients: list[BenchClient], seconds: float, rate: float, server_pid: int
 ) -> dict[str, Any]:
     m = clients[0].m
     # One client per room first: pycrdt-websocket's WebsocketServer fails when
@@ -241,6 +241,8 @@ async def drive(
         await c.open()
     for chunk in range(rooms, len(clients), 20):
         await asyncio.gather(*(c.open() for c in clients[chunk : chunk + 20]))
+    cpu_before = cpu_seconds(server_pid)
+    own_before = cpu_seconds(os.getpid())
     start = time.perf_counter()
     stop = start + seconds
 
@@ -265,6 +267,8 @@ async def drive(
 
     await asyncio.gather(watch_loop(), *(loop(c) for c in clients))
     elapsed = time.perf_counter() - start
+    cpu = cpu_seconds(server_pid) - cpu_before
+    own = cpu_seconds(os.getpid()) - own_before
     await asyncio.sleep(2)
     missing_before = _missing(clients, m)
     await asyncio.gather(*(c.resync() for c in clients))
@@ -277,6 +281,8 @@ async def drive(
         "p99_ms": 1000 * lat[int(0.99 * (len(lat) - 1))] if lat else float("nan"),
         "client_lag_p99_ms": 1000 * sorted(lags)[int(0.99 * (len(lags) - 1))],
         "edits_per_s": m.acked / elapsed,
+        "server_cpu_pct": 100 * cpu / elapsed,
+        "client_cpu_pct": 100 * own / elapsed,
         "refused": m.refused,
         "missed_by_relay": missing_before,
         "lost_in_clients": missing_after,
@@ -299,6 +305,12 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_port(port: int, proc: subprocess.Popen[bytes]) -> None:
@@ -467,7 +479,7 @@ async def run_ours(
             for i in range(args.clients)
         ]
         before = _gc_pauses(pauses)
-        result = await drive(clients, args.seconds, args.rate)
+        result = await drive(clients, args.seconds, args.rate, proc.pid)
         during = _gc_pauses(pauses)[len(before) :]
         result["gc_max_ms"] = max((ms for _, ms in during), default=0.0)
         result["gc_full"] = sum(1 for gen, _ in during if gen == 2)
@@ -509,7 +521,7 @@ async def run_reference(args: argparse.Namespace) -> dict[str, Any]:
                 RefClient(f"ws://127.0.0.1:{port}", session, m, i % args.rooms, i)
                 for i in range(args.clients)
             ]
-            result = await drive(clients, args.seconds, args.rate)
+            result = await drive(clients, args.seconds, args.rate, proc.pid)
             result["rss_mb"] = rss_mb(proc.pid)
             await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
         return result
@@ -642,6 +654,8 @@ def report(
         ("edits missed by relay before resync", "missed_by_relay", ""),
         ("edits lost in clients after resync", "lost_in_clients", ""),
         ("client event-loop lag p99 (ms)", "client_lag_p99_ms", "lower"),
+        ("server CPU during the load (% of one core)", "server_cpu_pct", "lower"),
+        ("client process CPU (% of one core)", "client_cpu_pct", "lower"),
         ("server RSS (MB)", "rss_mb", "lower"),
     ]
     print(f"{'':46}{'ours':>10}{'reference':>11}{'ratio':>8}")
