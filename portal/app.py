@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     socketio.init_app(
         app,
-        async_mode="threading",
+        async_mode=_async_mode(),
         async_handlers=False,
         message_queue=settings.redis_url,
         max_http_buffer_size=settings.max_update_bytes * 2,
@@ -45,6 +46,15 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     )
     _register(app)
     return app
+
+
+def _async_mode() -> str:
+    """gevent in a process patched for it (`portal.serve`, gunicorn -k gevent),
+    otherwise threads (tests in-process, the command line)."""
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is not None and monkey.is_module_patched("socket"):
+        return "gevent"
+    return "threading"
 
 
 def _register(app: Flask) -> None:

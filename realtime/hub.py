@@ -10,14 +10,15 @@ else is queued: group commit), **applies** it to the room's Doc and
 A refused update is not applied, stored or relayed; the sender gets an
 `{"ok": false}` acknowledgement and an `error` event and stays connected.
 
-Async mode: `threading` (set by `create_app`), with simple-websocket. pycrdt
-objects are Rust objects that hold the GIL and are bound to the thread that
-created a callback's event, and a pycrdt transaction gives no isolation
-between threads (see docs notes): so each room has one lock around every Doc
-access, callbacks copy `event.update` to bytes, and the server never hands a
-pycrdt event across threads. Eventlet is unmaintained and gevent would
-monkey-patch the database drivers; threads keep blocking SQLAlchemy calls
-simple. More cores means more processes (see `realtime.relay`).
+Concurrency: served on gevent (`portal.serve`, gunicorn -k gevent), one OS
+thread with a greenlet per connection; in-process (tests, the command line)
+Flask-SocketIO runs in `threading` mode. The code is written for threads
+and stays correct in both: pycrdt objects hold the GIL and a pycrdt
+transaction gives no isolation between threads (see docs notes), so each
+room has one lock around every Doc access, callbacks copy `event.update` to
+bytes, and no pycrdt event is handed across threads. Under gevent the locks
+and queues are gevent's and psycopg waits cooperatively. More cores means
+more processes (see `realtime.relay`).
 """
 
 from __future__ import annotations

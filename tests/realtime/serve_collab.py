@@ -2,6 +2,9 @@
 
     python tests/realtime/serve_collab.py PORT DATABASE_URI
 
+It serves as `python -m portal.serve` does: patched for gevent, on gevent's
+WSGI server.
+
 Settings come from the environment (REDIS_URL, MAX_UPDATE_BYTES,
 UPDATES_PER_SECOND, COMPACTION_THRESHOLD, SESSION_IDLE_MINUTES,
 COLLAB_CHECK_SECONDS). Adds test-only routes: `/_test/access-changed` sends
@@ -13,25 +16,25 @@ cycle collector had to free. With GC_PAUSES_FILE set, every garbage
 collection's pause is appended to it.
 """
 
-from __future__ import annotations
+# First, as `python -m portal.serve` does: sockets, threads and locks cooperate.
+from gevent import monkey
 
-import gc
-import os
-import socket
-import sys
-import time
-from collections import Counter
+monkey.patch_all()
 
-from flask import jsonify, request
-from pycrdt import Text
-from werkzeug.serving import WSGIRequestHandler
+import gc  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections import Counter  # noqa: E402
 
-from portal.app import create_app
-from portal.config import Settings
-from portal.extensions import socketio
-from portal.serve import settle_heap
-from portal.signals import access_changed
-from realtime import server
+from flask import jsonify, request  # noqa: E402
+from pycrdt import Text  # noqa: E402
+
+from portal.app import create_app  # noqa: E402
+from portal.config import Settings  # noqa: E402
+from portal.serve import serve, settle_heap  # noqa: E402
+from portal.signals import access_changed  # noqa: E402
+from realtime import server  # noqa: E402
 
 SECRET = "test-secret"
 PASSED = (
@@ -114,27 +117,10 @@ def record_gc_pauses(path: str) -> None:
     gc.callbacks.append(on_gc)
 
 
-class NoDelayHandler(WSGIRequestHandler):
-    """Turn off Nagle's algorithm: small websocket frames otherwise wait for
-    the peer's delayed ACK (about 40 ms on Linux) before they are sent."""
-
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-
 if __name__ == "__main__":
     port, uri = int(sys.argv[1]), sys.argv[2]
     if os.environ.get("GC_PAUSES_FILE"):
         record_gc_pauses(os.environ["GC_PAUSES_FILE"])
     application = build(uri)
     settle_heap()  # as portal.serve does
-    socketio.run(
-        application,
-        host="127.0.0.1",
-        port=port,
-        allow_unsafe_werkzeug=True,
-        use_reloader=False,
-        log_output=False,
-        request_handler=NoDelayHandler,
-    )
+    serve(application, "127.0.0.1", port)
