@@ -7,10 +7,12 @@ snapshot (if any) followed by its log rows in sequence order.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from pycrdt import Doc, Text
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import ColumnElement, Connection, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from portal.models import DocSnapshot, Document, DocUpdate, Person, utcnow
@@ -72,23 +74,32 @@ def document_text(session: Session, document_id: int) -> str:
     return str(ydoc.get(TEXT_NAME, type=Text))
 
 
+def next_seqs_select(of_ids: ColumnElement[bool]) -> Select[Any]:
+    """(document id, top seq, snapshot upto) of the documents `of_ids` picks."""
+    return select(
+        Document.id,
+        select(func.max(DocUpdate.seq))
+        .where(DocUpdate.document_id == Document.id)
+        .scalar_subquery(),
+        select(DocSnapshot.upto_seq)
+        .where(DocSnapshot.document_id == Document.id)
+        .scalar_subquery(),
+    ).where(of_ids)
+
+
 # Built once: it runs for every batch of keystrokes when several processes
 # write, and a statement built per call leaves cyclic garbage behind.
-_NEXT_SEQS = select(
-    Document.id,
-    select(func.max(DocUpdate.seq))
-    .where(DocUpdate.document_id == Document.id)
-    .scalar_subquery(),
-    select(DocSnapshot.upto_seq)
-    .where(DocSnapshot.document_id == Document.id)
-    .scalar_subquery(),
-).where(Document.id.in_(bindparam("ids", expanding=True)))
+_NEXT_SEQS = next_seqs_select(Document.id.in_(bindparam("ids", expanding=True)))
+
+
+def next_from_rows(rows: Iterable[Any]) -> dict[int, int]:
+    """The next free seq of each document from `next_seqs_select` rows."""
+    return {doc_id: max(top or 0, upto or 0) + 1 for doc_id, top, upto in rows}
 
 
 def next_seqs(session: Session | Connection, document_ids: set[int]) -> dict[int, int]:
     """The next free sequence number of each document (one query for all)."""
-    rows = session.execute(_NEXT_SEQS, {"ids": sorted(document_ids)})
-    return {doc_id: max(top or 0, upto or 0) + 1 for doc_id, top, upto in rows}
+    return next_from_rows(session.execute(_NEXT_SEQS, {"ids": sorted(document_ids)}))
 
 
 def next_seq(session: Session, document_id: int) -> int:

@@ -125,7 +125,7 @@ def test_acknowledged_updates_survive_sigkill(
 def test_compaction_under_concurrent_edits_loses_nothing(
     seed, start_server, local_app: Flask
 ) -> None:
-    server = start_server(COMPACTION_THRESHOLD="10")
+    server = start_server(COMPACTION_THRESHOLD="10", UPDATES_PER_SECOND="1000")
 
     async def scenario() -> tuple[str, str]:
         alice = await Editor(server.url, seed.tokens["caseworker"]).connect()
