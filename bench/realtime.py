@@ -4,7 +4,7 @@
         [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
 
 Loopback only, bounded in time. One server process each: ours
-(`tests/realtime/serve_collab.py`: Flask-SocketIO, threading, every update
+(`tests/realtime/serve_collab.py`: Flask-SocketIO on gevent, every update
 committed before it is relayed and acknowledged) and pycrdt-websocket 0.16's
 `WebsocketServer` behind an aiohttp websocket endpoint (no persistence, no
 acknowledgements). Every client makes `--rate` small edits a second.
