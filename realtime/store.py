@@ -20,8 +20,8 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 import psycopg
 from psycopg.rows import namedtuple_row
@@ -29,7 +29,6 @@ from pycrdt import Doc
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Dialect,
     Integer,
     Select,
     any_,
@@ -56,6 +55,7 @@ from portal.models import (
     Person,
     utcnow,
 )
+from portal.models.base import naive_utc
 from portal.services import ystore
 
 log = logging.getLogger(__name__)
@@ -136,15 +136,10 @@ class SeqCache:
         return due
 
     def next_seqs(
-        self, session: Session | Connection, doc_ids: set[int]
-    ) -> dict[int, int]:
-        """The next free number of each document."""
-        return self.next_seqs_by(lambda ids: ystore.next_seqs(session, ids), doc_ids)
-
-    def next_seqs_by(
         self, read: Callable[[set[int]], dict[int, int]], doc_ids: set[int]
     ) -> dict[int, int]:
-        """The next free numbers, reading with `read` those not remembered."""
+        """The next free number of each document, reading with `read` those
+        not remembered."""
         with self._lock:
             known = {d: self._next[d] for d in doc_ids if d in self._next}
         missing = doc_ids - set(known)
@@ -185,7 +180,7 @@ def append_many(
             if pipelined:
                 _append_pipelined(session, writes, seqs)  # type: ignore[arg-type]
             else:
-                _append_once(session, writes, seqs)
+                _append_once(_CoreStatements(session), writes, seqs)
             return
         except (IntegrityError, OperationalError, psycopg.IntegrityError) as exc:
             # IntegrityError: another process took these seqs. OperationalError:
@@ -203,28 +198,6 @@ def append_many(
             )
 
 
-def _append_once(
-    session: Session | Connection, writes: list[Write], seqs: SeqCache
-) -> None:
-    # Core queries, a fixed handful per batch whatever its size: this runs
-    # for every keystroke that reaches the server.
-    pairs = {(w.document_id, w.person_id) for w in writes}
-    accepted = _accept(writes, _refusals(*_permissions(session, pairs), pairs))
-    if not accepted:
-        session.rollback()
-        return
-    now = utcnow()
-    first = seqs.next_seqs(session, set(accepted))
-    session.execute(insert(DocUpdate), _number(accepted, first, now))
-    touch = seqs.due_touch(set(accepted))
-    if touch:  # "last change" on pages, to the half minute: not a write per keystroke
-        session.execute(
-            update(Document).where(Document.id.in_(touch)).values(updated_at=now)
-        )
-    session.commit()
-    seqs.stored({d: first[d] + len(ws) for d, ws in accepted.items()})
-
-
 def _append_pipelined(
     connection: Connection, writes: list[Write], seqs: SeqCache
 ) -> None:
@@ -233,45 +206,33 @@ def _append_pipelined(
     psycopg's pipeline mode sends BEGIN with the locking permissions read,
     then the inserts, the touch and COMMIT together. The committer makes
     these round trips for every batch, and under load each one is a wait
-    to be scheduled again (bench/realtime.py). Same statements, compiled
-    from the same SQLAlchemy definitions, with arrays for the id lists.
+    to be scheduled again (bench/realtime.py).
     """
     raw: psycopg.Connection[Any] = connection.connection.driver_connection  # type: ignore[assignment]
-    sql = PIPELINE_SQL
-    pairs = {(w.document_id, w.person_id) for w in writes}
     try:
-        with raw.pipeline(), raw.cursor(row_factory=namedtuple_row) as cur:
-            cur.execute(
-                sql.permissions,
-                {
-                    "doc_ids": sorted({d for d, _ in pairs}),
-                    "person_ids": sorted({p for _, p in pairs}),
-                },
-            )
-            rows = cur.fetchall()
-            accepted = _accept(writes, _refusals(*_permission_rows(rows), pairs))
-            if not accepted:
-                raw.rollback()
-                return
-
-            def read(ids: set[int]) -> dict[int, int]:
-                cur.execute(sql.next_seqs, {"ids": sorted(ids)})
-                return ystore.next_from_rows(cur.fetchall())
-
-            first = seqs.next_seqs_by(read, set(accepted))
-            now = utcnow()
-            stamp = _naive_utc(now)
-            cur.executemany(
-                sql.insert,
-                [{**row, "created_at": stamp} for row in _number(accepted, first, now)],
-            )
-            touch = seqs.due_touch(set(accepted))
-            if touch:
-                cur.execute(sql.touch, {"ids": sorted(touch), "now": stamp})
-            raw.commit()
+        with raw.pipeline(), raw.cursor(row_factory=namedtuple_row) as cursor:
+            _append_once(_PipelinedStatements(raw, cursor), writes, seqs)
     except BaseException:
         raw.rollback()
         raise
+
+
+def _append_once(sql: _Statements, writes: list[Write], seqs: SeqCache) -> None:
+    # A fixed handful of statements per batch whatever its size: this runs
+    # for every keystroke that reaches the server.
+    pairs = {(w.document_id, w.person_id) for w in writes}
+    rows = sql.permissions(sorted({d for d, _ in pairs}), sorted({p for _, p in pairs}))
+    accepted = _accept(writes, _refusals(*_permission_rows(rows), pairs))
+    if not accepted:
+        sql.rollback()
+        return
+    now = utcnow()
+    first = seqs.next_seqs(sql.next_seqs, set(accepted))
+    sql.insert(_number(accepted, first, now))
+    touch = seqs.due_touch(set(accepted))
+    if touch:  # "last change" on pages, to the half minute: not a write per keystroke
+        sql.touch(sorted(touch), now)
+    sql.commit()
     seqs.stored({d: first[d] + len(ws) for d, ws in accepted.items()})
 
 
@@ -349,81 +310,121 @@ PERMISSIONS = _permissions_select(
 )
 
 
-@dataclass(frozen=True)
-class _PipelineSQL:
-    permissions: str
-    next_seqs: str
-    insert: str
-    touch: str
+class _Statements(Protocol):
+    """What one batch says to the database; `_append_once` is written once
+    against it, for SQLAlchemy Core and for psycopg's pipeline mode."""
+
+    def permissions(self, doc_ids: list[int], person_ids: list[int]) -> Iterable[Any]:
+        """`PERMISSIONS` rows, with the document rows locked."""
+
+    def next_seqs(self, doc_ids: set[int]) -> dict[int, int]:
+        """The next free seq of each document, from the database."""
+
+    def insert(self, rows: list[dict[str, Any]]) -> None:
+        """Add `DocUpdate` rows."""
+
+    def touch(self, doc_ids: list[int], now: datetime) -> None:
+        """Set the documents' `updated_at`."""
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
 
 
-def _compile_pipeline_sql(dialect: Dialect) -> _PipelineSQL:
-    """The batch's statements as psycopg SQL, id lists bound as arrays."""
+class _CoreStatements:
+    """Through SQLAlchemy (a session, or the committer's connection on SQLite)."""
 
-    def text(statement: Any) -> str:
-        return str(statement.compile(dialect=dialect))
+    def __init__(self, session: Session | Connection) -> None:
+        self.session = session
+        self.commit = session.commit
+        self.rollback = session.rollback
 
-    return _PipelineSQL(
-        permissions=text(
-            _permissions_select(
-                Document.id == any_(bindparam("doc_ids", type_=ARRAY(Integer))),
-                Membership.person_id
-                == any_(bindparam("person_ids", type_=ARRAY(Integer))),
-            )
-        ),
-        next_seqs=text(
-            ystore.next_seqs_select(
-                Document.id == any_(bindparam("ids", type_=ARRAY(Integer)))
-            )
-        ),
-        insert=text(
-            insert(DocUpdate).values(
-                {
-                    name: bindparam(name)
-                    for name in (
-                        "document_id",
-                        "seq",
-                        "data",
-                        "author_id",
-                        "created_at",
-                    )
-                }
-            )
-        ),
-        touch=text(
-            update(Document)
-            .where(Document.id == any_(bindparam("ids", type_=ARRAY(Integer))))
-            .values(updated_at=bindparam("now"))
-        ),
-    )
+    def permissions(self, doc_ids: list[int], person_ids: list[int]) -> Iterable[Any]:
+        return self.session.execute(
+            PERMISSIONS, {"doc_ids": doc_ids, "person_ids": person_ids}
+        )
+
+    def next_seqs(self, doc_ids: set[int]) -> dict[int, int]:
+        return ystore.next_seqs(self.session, doc_ids)
+
+    def insert(self, rows: list[dict[str, Any]]) -> None:
+        self.session.execute(insert(DocUpdate), rows)
+
+    def touch(self, doc_ids: list[int], now: datetime) -> None:
+        self.session.execute(
+            update(Document).where(Document.id.in_(doc_ids)).values(updated_at=now)
+        )
+
+
+class _PipelinedStatements:
+    """The same statements as psycopg SQL inside a pipeline: only reading
+    results (permissions, numbers) and COMMIT wait for the server. Compiled
+    once from the SQLAlchemy definitions, id lists bound as arrays; values
+    are passed as the columns store them."""
+
+    def __init__(
+        self, raw: psycopg.Connection[Any], cursor: psycopg.Cursor[Any]
+    ) -> None:
+        self.cursor = cursor
+        self.commit = raw.commit
+        self.rollback = raw.rollback
+
+    def permissions(self, doc_ids: list[int], person_ids: list[int]) -> Iterable[Any]:
+        self.cursor.execute(
+            _PG_PERMISSIONS, {"doc_ids": doc_ids, "person_ids": person_ids}
+        )
+        return self.cursor.fetchall()
+
+    def next_seqs(self, doc_ids: set[int]) -> dict[int, int]:
+        self.cursor.execute(_PG_NEXT_SEQS, {"ids": sorted(doc_ids)})
+        return ystore.next_from_rows(self.cursor.fetchall())
+
+    def insert(self, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            row["created_at"] = naive_utc(row["created_at"])
+        self.cursor.executemany(_PG_INSERT, rows)
+
+    def touch(self, doc_ids: list[int], now: datetime) -> None:
+        self.cursor.execute(_PG_TOUCH, {"ids": doc_ids, "now": naive_utc(now)})
+
+
+_PG_DIALECT = psycopg_dialect()
+
+
+def _pg(statement: Any) -> str:
+    return str(statement.compile(dialect=_PG_DIALECT))
+
+
+def _any_of(name: str) -> Any:
+    return any_(bindparam(name, type_=ARRAY(Integer)))
 
 
 # Compiled at import, with the rest of the start-up heap (portal.serve.settle_heap).
-PIPELINE_SQL = _compile_pipeline_sql(psycopg_dialect())
-
-
-def _naive_utc(moment: datetime) -> datetime:
-    # What UTCDateTime stores; psycopg is handed the value as the column wants it.
-    return moment.astimezone(UTC).replace(tzinfo=None)
-
-
-def _permissions(
-    session: Session | Connection, pairs: set[tuple[int, int]]
-) -> tuple[dict[int, Any], dict[tuple[int, int], policy.Member]]:
-    """Document facts and the writers' memberships, read fresh in one query."""
-    rows = session.execute(
-        PERMISSIONS,
-        {
-            "doc_ids": sorted({d for d, _ in pairs}),
-            "person_ids": sorted({p for _, p in pairs}),
-        },
+_PG_PERMISSIONS = _pg(
+    _permissions_select(
+        Document.id == _any_of("doc_ids"), Membership.person_id == _any_of("person_ids")
     )
-    return _permission_rows(rows)
+)
+_PG_NEXT_SEQS = _pg(ystore.next_seqs_select(Document.id == _any_of("ids")))
+_PG_INSERT = _pg(
+    insert(DocUpdate).values(
+        {
+            name: bindparam(name)
+            for name in ("document_id", "seq", "data", "author_id", "created_at")
+        }
+    )
+)
+_PG_TOUCH = _pg(
+    update(Document)
+    .where(Document.id == _any_of("ids"))
+    .values(updated_at=bindparam("now"))
+)
 
 
 def _permission_rows(
     rows: Iterable[Any],
 ) -> tuple[dict[int, Any], dict[tuple[int, int], policy.Member]]:
+    """`PERMISSIONS` rows as (facts by document, membership by (case, person))."""
     facts: dict[int, Any] = {}
     members: dict[tuple[int, int], policy.Member] = {}
     for row in rows:
