@@ -74,19 +74,16 @@ def read_tail(
     session: Session, document_id: int, after_seq: int
 ) -> tuple[list[bytes], int]:
     """`ystore.read_tail`, ending the read transaction: no locks held between events."""
-    updates, upto = ystore.read_tail(session, document_id, after_seq)
+    tail = ystore.read_tail(session, document_id, after_seq)
     session.rollback()
-    return updates, upto
+    return tail.updates, tail.upto
 
 
 def load(session: Session, document_id: int) -> tuple[Doc, int, int]:
     """A room's document from the database: (ydoc, seen_seq, snapshot_seq)."""
-    ydoc, upto = ystore.load_ydoc(session, document_id)
-    snapshot_seq = session.scalar(
-        select(DocSnapshot.upto_seq).where(DocSnapshot.document_id == document_id)
-    )
+    tail = ystore.read_tail(session, document_id)
     session.rollback()
-    return ydoc, upto, snapshot_seq or 0
+    return ystore.ydoc_of(tail.updates), tail.upto, tail.snapshot_seq
 
 
 @dataclass

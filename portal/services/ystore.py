@@ -9,10 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from pycrdt import Doc, Text
-from sqlalchemy import ColumnElement, Connection, Select, bindparam, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    bindparam,
+    case,
+    func,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from portal.models import DocSnapshot, Document, DocUpdate, Person, utcnow
@@ -27,15 +35,22 @@ def new_ydoc() -> tuple[Doc, Text]:
     return ydoc, ytext
 
 
-def read_tail(
-    session: Session, document_id: int, after_seq: int = 0
-) -> tuple[list[bytes], int]:
+class Tail(NamedTuple):
+    """What a copy of a document lacks: updates to apply, in order, the seq
+    they reach, and how far the snapshot (if any) goes."""
+
+    updates: list[bytes]
+    upto: int
+    snapshot_seq: int
+
+
+def read_tail(session: Session, document_id: int, after_seq: int = 0) -> Tail:
     """The updates that bring a copy holding rows <= after_seq up to date.
 
-    Returns them in order (the snapshot first, when the copy is behind it)
-    and the seq they reach. The log is read before the snapshot: a
-    compaction committed in between only moves rows into the snapshot read
-    next, so nothing is missed.
+    The snapshot comes first when the copy is behind it; its bytes are read
+    only then. The log is read before the snapshot: a compaction committed
+    in between only moves rows into the snapshot read next, so nothing is
+    missed.
     """
     rows = session.execute(
         select(DocUpdate.seq, DocUpdate.data)
@@ -43,29 +58,38 @@ def read_tail(
         .order_by(DocUpdate.seq)
     ).all()
     snapshot = session.execute(
-        select(DocSnapshot.upto_seq, DocSnapshot.data).where(
-            DocSnapshot.document_id == document_id
-        )
+        select(
+            DocSnapshot.upto_seq,
+            case((DocSnapshot.upto_seq > after_seq, DocSnapshot.data)).label("data"),
+        ).where(DocSnapshot.document_id == document_id)
     ).first()
     updates: list[bytes] = []
     upto = after_seq
-    if snapshot is not None and snapshot.upto_seq > after_seq:
-        updates.append(snapshot.data)
-        upto = snapshot.upto_seq
+    snapshot_seq = 0
+    if snapshot is not None:
+        snapshot_seq = snapshot.upto_seq
+        if snapshot_seq > after_seq:
+            updates.append(snapshot.data)
+            upto = snapshot_seq
     for seq, data in rows:
         if seq > upto:  # rows at or below the snapshot are already in it
             updates.append(data)
             upto = seq
-    return updates, upto
+    return Tail(updates, upto, snapshot_seq)
+
+
+def ydoc_of(updates: list[bytes]) -> Doc:
+    """A new document with these updates applied in order."""
+    ydoc, _ = new_ydoc()
+    for data in updates:
+        ydoc.apply_update(data)
+    return ydoc
 
 
 def load_ydoc(session: Session, document_id: int) -> tuple[Doc, int]:
     """Rebuild the document from its snapshot and log; return it and its last seq."""
-    ydoc, _ = new_ydoc()
-    updates, upto = read_tail(session, document_id)
-    for data in updates:
-        ydoc.apply_update(data)
-    return ydoc, upto
+    tail = read_tail(session, document_id)
+    return ydoc_of(tail.updates), tail.upto
 
 
 def document_text(session: Session, document_id: int) -> str:
