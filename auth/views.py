@@ -71,25 +71,12 @@ def sign_in_page() -> str | Response | tuple[str, int]:
         ):
             sign_in(person)
             person.last_sign_in_at = utcnow()
-            audit.record(
-                db.session,
-                "auth.signed_in",
-                actor=person,
-                ip_address=request.remote_addr,
-            )
-            db.session.commit()
+            _record_attempt("auth.signed_in", person)
             return redirect(_safe_next(request.args.get("next")))
-        audit.record(
-            db.session,
-            "auth.sign_in_failed",
-            actor=person,
-            ip_address=request.remote_addr,
-            email=(form.email.data or "")[:254],
+        _record_attempt(
+            "auth.sign_in_failed", person, email=(form.email.data or "")[:254]
         )
-        db.session.commit()
-        form.email.errors = list(form.email.errors) + [
-            "Enter a correct email address and password."
-        ]
+        return _with_error(form, "Enter a correct email address and password.")
     return render_template("auth/sign_in.html", form=form)
 
 
@@ -97,16 +84,23 @@ def _paused(
     form: SignInForm, person: Person | None, message: str, **detail: str
 ) -> tuple[str, int]:
     """Refuse a sign-in attempt for now (429), audited, with the reason shown."""
+    _record_attempt("auth.sign_in_blocked", person, **detail)
+    return _with_error(form, message), 429
+
+
+def _record_attempt(action: str, person: Person | None, **detail: str) -> None:
+    """Audit a sign-in attempt from this request's address (throttle counts
+    these), and commit it with whatever the attempt changed."""
     audit.record(
-        db.session,
-        "auth.sign_in_blocked",
-        actor=person,
-        ip_address=request.remote_addr,
-        **detail,
+        db.session, action, actor=person, ip_address=request.remote_addr, **detail
     )
     db.session.commit()
+
+
+def _with_error(form: SignInForm, message: str) -> str:
+    """The sign-in page again, with `message` on the email field."""
     form.email.errors = list(form.email.errors) + [message]
-    return render_template("auth/sign_in.html", form=form), 429
+    return render_template("auth/sign_in.html", form=form)
 
 
 @bp.post("/sign-out", endpoint="sign_out")
