@@ -5,9 +5,9 @@ standard library patched so sockets, locks, sleeps and psycopg's waits
 cooperate. Flask-SocketIO's threading mode needs three threads per
 connection (reader, handler, writer), and with hundreds of editors every
 keystroke waited for the GIL at each hand-off. bench/realtime.py, 200
-editors on 2 cores against PostgreSQL: threading p50 10-12 ms, p99 46-106
-ms, server CPU 55-62% of a core; gevent p50 about 6 ms, p99 under 40 ms, CPU
-about 40%.
+editors on 2 cores against PostgreSQL: threading p50 9-12 ms, p99 46-106
+ms, server CPU 55-62% of a core; gevent p50 6-13 ms, p99 38-65 ms in most
+runs, CPU 30-40%.
 
 In production run each process as `gunicorn -k gevent -w 1
 'portal:create_app()'` (gunicorn's gevent worker patches first), several

@@ -6,8 +6,9 @@ Shaped like pycrdt-websocket's `yroom.py`: a `Room` owns its `Doc`, its clients
 as `websocket_server.py` does with `get_room`/`delete_room`.
 
 Threads: handlers for one room run concurrently (greenlets when served on
-gevent, threads in-process), and may switch at any blocking call. A pycrdt transaction gives no isolation between threads, so
-every access to `Room.ydoc` holds `Room.doc_lock`, held only briefly.
+gevent, threads in-process) and may switch at any blocking call. A pycrdt
+transaction gives no isolation between threads, so every access to
+`Room.ydoc` holds `Room.doc_lock`, held only briefly.
 `Room.write_lock` makes sure a room is loaded from the database once.
 Client updates are stored by the hub's single committer thread
 (`realtime.committer`), which applies them to rooms after each commit.
