@@ -7,7 +7,10 @@ from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from portal import sqlite_pragmas  # noqa: F401 - registers the SQLite connect hook
+from portal import (
+    psycopg_gevent,  # noqa: F401 - registers the gevent connect hook
+    sqlite_pragmas,  # noqa: F401 - registers the SQLite connect hook
+)
 from portal.models.base import Base
 
 # Models subclass our own typed `Base`; the extension shares its metadata
