@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import os
 import random
 import shutil
@@ -241,6 +242,14 @@ async def drive(
         await c.open()
     for chunk in range(rooms, len(clients), 20):
         await asyncio.gather(*(c.open() for c in clients[chunk : chunk + 20]))
+    # The load generator's own full collections walk 200 clients' sockets,
+    # documents and Socket.IO state: measured 57-134 ms every 4-5 s, which
+    # stalled every client at once and showed up as propagation latency.
+    # Freeze what setup built, as the server does (portal.serve.settle_heap),
+    # and report the generator's pauses beside the figures.
+    gc.collect()
+    gc.freeze()
+    pauses = GcPauses()
     cpu_before = cpu_seconds(server_pid)
     own_before = cpu_seconds(os.getpid())
     start = time.perf_counter()
@@ -269,6 +278,8 @@ async def drive(
     elapsed = time.perf_counter() - start
     cpu = cpu_seconds(server_pid) - cpu_before
     own = cpu_seconds(os.getpid()) - own_before
+    pauses.stop()
+    gc.unfreeze()
     await asyncio.sleep(2)
     missing_before = _missing(clients, m)
     await asyncio.gather(*(c.resync() for c in clients))
@@ -280,6 +291,7 @@ async def drive(
         "p50_ms": 1000 * statistics.median(lat) if lat else float("nan"),
         "p99_ms": 1000 * lat[int(0.99 * (len(lat) - 1))] if lat else float("nan"),
         "client_lag_p99_ms": 1000 * sorted(lags)[int(0.99 * (len(lags) - 1))],
+        "client_gc_max_ms": pauses.longest_ms,
         "edits_per_s": m.acked / elapsed,
         "server_cpu_pct": 100 * cpu / elapsed,
         "client_cpu_pct": 100 * own / elapsed,
@@ -287,6 +299,25 @@ async def drive(
         "missed_by_relay": missing_before,
         "lost_in_clients": missing_after,
     }
+
+
+class GcPauses:
+    """The longest garbage-collection pause of this process while measuring."""
+
+    def __init__(self) -> None:
+        self.longest_ms = 0.0
+        self._began = 0.0
+        gc.callbacks.append(self._on_gc)
+
+    def _on_gc(self, phase: str, _info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            pause = 1000 * (time.perf_counter() - self._began)
+            self.longest_ms = max(self.longest_ms, pause)
+
+    def stop(self) -> None:
+        gc.callbacks.remove(self._on_gc)
 
 
 def _missing(clients: list[BenchClient], m: Metrics) -> int:
@@ -654,6 +685,7 @@ def report(
         ("edits missed by relay before resync", "missed_by_relay", ""),
         ("edits lost in clients after resync", "lost_in_clients", ""),
         ("client event-loop lag p99 (ms)", "client_lag_p99_ms", "lower"),
+        ("client longest GC pause (ms)", "client_gc_max_ms", "lower"),
         ("server CPU during the load (% of one core)", "server_cpu_pct", "lower"),
         ("client process CPU (% of one core)", "client_cpu_pct", "lower"),
         ("server RSS (MB)", "rss_mb", "lower"),
