@@ -4,10 +4,15 @@ Serving runs on gevent: one OS thread, a greenlet per connection, and the
 standard library patched so sockets, locks, sleeps and psycopg's waits
 cooperate. Flask-SocketIO's threading mode needs three threads per
 connection (reader, handler, writer), and with hundreds of editors every
-keystroke waited for the GIL at each hand-off. bench/realtime.py, 200
-editors on 2 cores against PostgreSQL: threading p50 9-12 ms, p99 46-106
-ms, server CPU 55-62% of a core; gevent p50 6-13 ms, p99 38-65 ms in most
-runs, CPU 30-40%.
+keystroke waited for the GIL at each hand-off: bench/realtime.py, 200
+editors on 2 cores against PostgreSQL, measured server CPU 55-62% of a
+core with threads against 30-40% on gevent on the same machine. With
+the load generator's own GC pauses out of the figures (they were most of
+the tail), five 60 s runs on gevent gave p50 8.9-10.6 ms and p99 19.9-43.8
+ms. Two things keep a keystroke from queuing behind every connection:
+nothing on its path yields without need (`realtime.workers`), and psycopg
+waits on the loop only when its socket is not ready
+(`portal.psycopg_gevent`).
 
 In production run each process as `gunicorn -k gevent -w 1
 'portal:create_app()'` (gunicorn's gevent worker patches first), several
