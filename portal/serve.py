@@ -5,8 +5,8 @@ standard library patched so sockets, locks, sleeps and psycopg's waits
 cooperate. Flask-SocketIO's threading mode needs three threads per
 connection (reader, handler, writer), and with hundreds of editors every
 keystroke waited for the GIL at each hand-off: bench/realtime.py, 200
-editors on 2 cores against PostgreSQL, measured server CPU 55-62% of a
-core with threads against 30-40% on gevent on the same machine. With
+editors on 2 cores against PostgreSQL, measured side by side in one
+session: server CPU 55-62% of a core with threads, 30-40% on gevent. With
 the load generator's own GC pauses out of the figures (they were most of
 the tail), five 60 s runs on gevent gave p50 8.9-10.6 ms and p99 19.9-43.8
 ms. Two things keep a keystroke from queuing behind every connection:
