@@ -16,6 +16,7 @@ in-process, the command line) keep psycopg's own connections and waits.
 
 from __future__ import annotations
 
+import functools
 import select
 import sys
 from typing import Any
@@ -36,18 +37,10 @@ def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
     return _connection_class().connect(*cargs, **cparams)
 
 
+@functools.cache
 def _connection_class() -> type[Any]:
-    # Built on first use: only a gevent process imports gevent.
-    global _CLASS
-    if _CLASS is None:
-        _CLASS = _build()
-    return _CLASS
-
-
-_CLASS: type[Any] | None = None
-
-
-def _build() -> type[Any]:
+    """The connection class, built on first use: only a gevent process
+    imports gevent."""
     import psycopg
     from gevent.monkey import get_original
     from gevent.socket import wait_read, wait_readwrite, wait_write
