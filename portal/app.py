@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import Settings
 from portal.extensions import csrf, db, migrate, socketio
+from portal.serve import patched_for_gevent
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -51,10 +51,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 def _async_mode() -> str:
     """gevent in a process patched for it (`portal.serve`, gunicorn -k gevent),
     otherwise threads (tests in-process, the command line)."""
-    monkey = sys.modules.get("gevent.monkey")
-    if monkey is not None and monkey.is_module_patched("socket"):
-        return "gevent"
-    return "threading"
+    return "gevent" if patched_for_gevent() else "threading"
 
 
 def _register(app: Flask) -> None:

@@ -18,21 +18,17 @@ from __future__ import annotations
 
 import functools
 import select
-import sys
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-
-def _gevent_patched() -> bool:
-    monkey = sys.modules.get("gevent.monkey")
-    return monkey is not None and monkey.is_module_patched("select")
+from portal.serve import patched_for_gevent
 
 
 @event.listens_for(Engine, "do_connect")
 def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
-    if dialect.driver != "psycopg" or dialect.is_async or not _gevent_patched():
+    if dialect.driver != "psycopg" or dialect.is_async or not patched_for_gevent():
         return None  # SQLAlchemy connects as usual
     return _connection_class().connect(*cargs, **cparams)
 

@@ -8,7 +8,7 @@ keystroke waited for the GIL at each hand-off: bench/realtime.py, 200
 editors on 2 cores against PostgreSQL, measured side by side in one
 session: server CPU 55-62% of a core with threads, 30-40% on gevent. With
 the load generator's own GC pauses out of the figures (they were most of
-the tail), five 60 s runs on gevent gave p50 8.9-10.6 ms and p99 19.9-43.8
+the tail), seven 60 s runs on gevent gave p50 8.9-10.6 ms and p99 19.9-43.8
 ms. Two things keep a keystroke from queuing behind every connection:
 nothing on its path yields without need (`realtime.workers`), and psycopg
 waits on the loop only when its socket is not ready
@@ -32,8 +32,19 @@ if __name__ == "__main__":  # pragma: no cover - exercised by `make run`
 import gc  # noqa: E402
 import os  # noqa: E402
 import socket  # noqa: E402
+import sys  # noqa: E402
 
 from flask import Flask  # noqa: E402
+
+
+def patched_for_gevent() -> bool:
+    """Whether this process runs on gevent: its sockets and waits patched (by
+    `python -m portal.serve` or gunicorn's gevent worker) before the app is
+    built. It decides Flask-SocketIO's async mode and how psycopg waits."""
+    monkey = sys.modules.get("gevent.monkey")
+    return monkey is not None and all(
+        monkey.is_module_patched(name) for name in ("socket", "select")
+    )
 
 
 def settle_heap() -> None:
