@@ -15,24 +15,25 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# A random key for local use, kept in instance/ (ignored by git), unless
-# SECRET_KEY is already set in the environment.
+# A random key for local use, kept in instance/ (ignored by git). The portal
+# reads it whenever SECRET_KEY is unset (portal/config.py), so `flask --app
+# portal ...` typed by hand signs with the same key as `make run`. Written
+# under umask 077 and renamed into place, so it is never readable by others
+# nor left empty by a failed write.
 SECRET_FILE := instance/secret_key
 $(SECRET_FILE):
 	mkdir -p instance
-	$(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@
-	chmod 600 $@
-WITH_SECRET = SECRET_KEY=$${SECRET_KEY:-$$(cat $(SECRET_FILE))}
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@.tmp && mv $@.tmp $@
 
 migrate: $(STAMP) $(SECRET_FILE)
-	$(WITH_SECRET) $(BIN)/flask db upgrade
+	$(BIN)/flask db upgrade
 
 demo: migrate
-	$(WITH_SECRET) $(BIN)/flask demo
+	$(BIN)/flask demo
 
 ## make run: set up, migrate, load the demo case and serve on http://127.0.0.1:5000
 run: demo
-	$(WITH_SECRET) $(BIN)/python -m portal.serve
+	$(BIN)/python -m portal.serve
 
 ## make test: set up, lint, then the whole suite
 test: $(STAMP)

@@ -1,7 +1,8 @@
 """Settings read from the environment, once, into one typed object.
 
 Defaults suit a laptop: SQLite in the instance folder, the rules assistant,
-no mail server (the caseworker copies invitation links), no Redis.
+no mail server (the caseworker copies invitation links), no Redis, and the
+secret key `make run` keeps in the instance folder when SECRET_KEY is unset.
 A feature turns on when its settings are present.
 """
 
@@ -11,7 +12,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
+
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a key
+"""The file in the instance folder that `make run` writes a random key to."""
+
+# Signs cookies only in debug and tests, where nothing is worth stealing.
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105
 
 
 class ConfigError(RuntimeError):
@@ -36,13 +44,40 @@ def parse_int(name: str, value: str) -> int:
         raise ConfigError(f"{name} must be a whole number, not {value!r}.") from None
 
 
+def read_secret_key_file(path: Path) -> str:
+    """The key kept in `path`, stripped; a ConfigError says why there is none."""
+    try:
+        key = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        problem = f"there is no {path}"
+    except UnicodeDecodeError:
+        problem = f"{path} is not text"
+    except OSError as error:
+        problem = f"{path} cannot be read ({error.strerror or error})"
+    else:
+        if key:
+            return key
+        problem = f"{path} is empty"
+    # Never invent a key here: the processes of one portal must share theirs,
+    # and a key made up per process would sign each one's cookies differently.
+    raise ConfigError(
+        f"SECRET_KEY is not set and {problem}. Set SECRET_KEY to a long random "
+        "string, the same for every process of the portal, for example with: "
+        "export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+        f" (or put such a string in {path}; `make run` writes one there)."
+    )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the portal reads from its environment."""
 
     database_url: str | None
     redis_url: str | None
+    # SECRET_KEY only; flask_config falls back to the instance folder's key.
     secret_key: str | None
+    host: str
+    port: int
     session_idle_minutes: int
     secure_cookies: bool
     trusted_proxies: int
@@ -72,6 +107,8 @@ class Settings:
             database_url=e.get("DATABASE_URL") or None,
             redis_url=e.get("REDIS_URL") or None,
             secret_key=e.get("SECRET_KEY") or None,
+            host=e.get("HOST") or "127.0.0.1",
+            port=parse_int("PORT", e.get("PORT") or "5000"),
             session_idle_minutes=parse_int(
                 "SESSION_IDLE_MINUTES", e.get("SESSION_IDLE_MINUTES", "30")
             ),
@@ -114,16 +151,22 @@ class Settings:
         """How long a sign-in lasts without use."""
         return timedelta(minutes=self.session_idle_minutes)
 
+    def _secret_key(self, instance_path: str, *, required: bool) -> str:
+        """SECRET_KEY, else the instance folder's key, else the dev key if allowed."""
+        if self.secret_key:
+            return self.secret_key
+        try:
+            return read_secret_key_file(Path(instance_path) / SECRET_KEY_FILE)
+        except ConfigError:
+            if required:
+                raise
+            return DEV_SECRET_KEY
+
     def flask_config(
         self, instance_path: str, *, testing: bool, debug: bool
     ) -> dict[str, Any]:
         """Translate settings into Flask's configuration keys."""
-        if not self.secret_key and not (testing or debug):
-            raise ConfigError(
-                "SECRET_KEY is not set. Set it to a long random string, for example "
-                "with: export SECRET_KEY=$(python -c 'import secrets; "
-                "print(secrets.token_hex(32))')"
-            )
+        secret_key = self._secret_key(instance_path, required=not (testing or debug))
         database_url = self.database_url or f"sqlite:///{instance_path}/portal.sqlite3"
         if database_url.startswith("postgresql://"):
             # psycopg 3 is the driver we install; SQLAlchemy defaults to psycopg2.
@@ -131,7 +174,7 @@ class Settings:
                 "postgresql+psycopg://" + database_url[len("postgresql://") :]
             )
         return {
-            "SECRET_KEY": self.secret_key or "dev-only-not-secret",
+            "SECRET_KEY": secret_key,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
             "SESSION_COOKIE_HTTPONLY": True,

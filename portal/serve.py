@@ -30,7 +30,6 @@ if __name__ == "__main__":  # pragma: no cover - exercised by `make run`
     monkey.patch_all()
 
 import gc  # noqa: E402
-import os  # noqa: E402
 import socket  # noqa: E402
 import sys  # noqa: E402
 
@@ -81,13 +80,13 @@ def serve(app: Flask, host: str, port: int) -> None:
 def main() -> None:
     """Run the portal on 127.0.0.1:5000 (or HOST/PORT)."""
     from portal.app import create_app
+    from portal.config import Settings
 
-    app = create_app()
+    settings = Settings.from_env()
+    app = create_app({"SETTINGS": settings})
     settle_heap()
-    host = os.environ.get("HOST", "127.0.0.1")
-    port = int(os.environ.get("PORT", "5000"))
-    print(f"Serving the portal on http://{host}:{port}", flush=True)
-    serve(app, host, port)
+    print(f"Serving the portal on http://{settings.host}:{settings.port}", flush=True)
+    serve(app, settings.host, settings.port)
 
 
 if __name__ == "__main__":

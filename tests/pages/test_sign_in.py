@@ -11,7 +11,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from auth import throttle
-from portal.config import Settings
 from portal.models import AuditEvent, SignIn, utcnow
 from tests.browserlike import Browser
 from tests.conftest import make_settings
@@ -204,13 +203,6 @@ def test_next_parameter_cannot_redirect_off_site(
     )
     assert response.location.endswith("/")
     assert "evil" not in response.location
-
-
-def test_missing_secret_key_stops_startup_with_a_clear_sentence() -> None:
-    from portal.config import ConfigError
-
-    with pytest.raises(ConfigError, match="SECRET_KEY is not set"):
-        Settings.from_env({}).flask_config("/tmp", testing=False, debug=False)
 
 
 def test_junk_boolean_settings_are_refused() -> None:
