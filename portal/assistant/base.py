@@ -57,13 +57,19 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class Finding:
-    """A gap in a plan. `quote` is an exact substring of the section, or ""."""
+    """A gap in a plan. `quote` is an exact substring of the section, or "".
+
+    A finding about one piece of advice names it in `message` by title and
+    author and, when the advice has a page, links to it (`link`, `link_text`).
+    """
 
     section: str
     kind: str
     severity: str
     message: str
     quote: str = ""
+    link: str = ""
+    link_text: str = ""
 
     def to_dict(self) -> dict[str, str]:
         """The `{section, kind, severity, message, quote}` shape the CLI prints."""
@@ -87,7 +93,15 @@ class AdviceItem:
     author: str = ""
     due_date: date | None = None
     received: bool = True
-    source: str = ""  # file name or document id, for messages
+    source: str = ""  # the file it came from, when it came from one
+    link: str = ""  # the page people open it on, in the portal
+
+    @property
+    def name(self) -> str:
+        """How findings name it: 'Psychological advice (Dr Martin Hale)'."""
+        title = self.title or self.role.replace("_", " ").capitalize()
+        who = self.author or self.source
+        return f"{title} ({who})" if who else title
 
     @property
     def reg6_letter(self) -> str:

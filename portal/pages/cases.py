@@ -25,6 +25,7 @@ from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.models import Case, Membership
 from portal.pages import forms
+from portal.pages.documents import page_of
 from portal.services import audit, cases, findings, mail, review
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -138,7 +139,9 @@ def case(case_id: int) -> str:
 
 def _rule_findings(the_case: Case, today: date) -> list[Finding]:
     # The built-in rules: instant and offline, so the page never waits on a model.
-    report = review.case_findings(db.session, get_assistant("rules"), the_case, today)
+    report = review.case_findings(
+        db.session, get_assistant("rules"), the_case, today, page_of
+    )
     return report.findings
 
 

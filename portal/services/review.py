@@ -3,6 +3,7 @@ from the database and runs the configured backend on it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -34,8 +35,16 @@ def assistant_for(settings: Settings) -> Assistant:
     )
 
 
+# A document's page, for the links in findings; the pages know their URLs.
+LinkFor = Callable[[Document], str]
+
+
 def case_material(
-    session: Session, case: Case, today: date, override: tuple[int, str] | None = None
+    session: Session,
+    case: Case,
+    today: date,
+    link_for: LinkFor,
+    override: tuple[int, str] | None = None,
 ) -> CaseMaterial:
     """What the checks read, from the case's documents (with one text overridden)."""
     sections: dict[str, str] = {}
@@ -48,21 +57,8 @@ def case_material(
         if doc.kind == "plan_section" and doc.section:
             sections[doc.section] = text
             continue
-        author = doc.owner.person.name if doc.owner else doc.source_author
-        people.append(author)
-        letter = domain.advisers().get(doc.discipline or "", {}).get("reg6") or "f"
-        advice.append(
-            AdviceItem(
-                role=doc.discipline or "other_professional",
-                reg6=f"6(1)({letter})",
-                title=doc.title,
-                text=text,
-                author=author,
-                due_date=doc.due_date,
-                received=doc.status == "submitted",
-                source=f"document {doc.id}",
-            )
-        )
+        advice.append(_advice_item(doc, text, link_for(doc)))
+        people.append(advice[-1].author)
     stage = (
         "final_for_issue" if case.status == "final_issued" else "draft_for_consultation"
     )
@@ -78,13 +74,32 @@ def case_material(
     )
 
 
+def _advice_item(doc: Document, text: str, link: str) -> AdviceItem:
+    letter = domain.advisers().get(doc.discipline or "", {}).get("reg6") or "f"
+    return AdviceItem(
+        role=doc.discipline or "other_professional",
+        reg6=f"6(1)({letter})",
+        title=doc.title,
+        text=text,
+        author=doc.owner.person.name if doc.owner else doc.source_author,
+        due_date=doc.due_date,
+        received=doc.status == "submitted",
+        link=link,
+    )
+
+
 def document_report(
-    session: Session, assistant: Assistant, doc: Document, text: str, today: date
+    session: Session,
+    assistant: Assistant,
+    doc: Document,
+    text: str,
+    today: date,
+    link_for: LinkFor,
 ) -> Report:
     """Suggestions for one document's text, and for a plan section its findings."""
     # The material names the child and the people on the case, so a model
     # backend can replace them with placeholders before the text leaves.
-    material = case_material(session, doc.case, today, override=(doc.id, text))
+    material = case_material(session, doc.case, today, link_for, (doc.id, text))
     report = assistant.suggest_report(text, section=doc.section, material=material)
     if doc.kind == "plan_section":
         findings = assistant.check(material)
@@ -93,7 +108,7 @@ def document_report(
 
 
 def case_findings(
-    session: Session, assistant: Assistant, case: Case, today: date
+    session: Session, assistant: Assistant, case: Case, today: date, link_for: LinkFor
 ) -> Report:
     """Whole-plan findings for the case page."""
-    return assistant.check_report(case_material(session, case, today))
+    return assistant.check_report(case_material(session, case, today, link_for))
