@@ -8,7 +8,7 @@ database, so the portal can build a `CaseMaterial` from its own models.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -31,6 +31,19 @@ GAP_KINDS = (
     "jargon_unexplained",
     "missing_placement",
 )
+
+# Who gets which findings (DESIGN.md "Assistant"; the portal's review service).
+# These kinds name advice or are built from it, so they are the caseworker's
+# alone (the policy's `view_findings`):
+#   advice_recommendation_not_in_plan  quotes a recommendation and names its advice;
+#   missing_advice                     says whose advice is overdue, or which
+#                                      required advice does not exist yet.
+# Every other kind is about plan text: section A's voice, needs without
+# provision, vague provision, outcomes, placement, jargon. Other readers get
+# those for the sections they can read, computed from material holding no
+# advice at all: the health, social care and preparing-for-adulthood findings
+# then come without their "... advice recommended: ..." addendum.
+ADVICE_KINDS = frozenset({"missing_advice", "advice_recommendation_not_in_plan"})
 
 UNAVAILABLE_TEMPLATE = (
     "The writing assistant could not reach the model: {reason} "
@@ -131,6 +144,10 @@ class CaseMaterial:
     def first_name(self) -> str:
         """The child's first name."""
         return self.child_name.split()[0] if self.child_name.split() else ""
+
+    def without_advice(self) -> CaseMaterial:
+        """The same material with no advice: what checks for non-caseworkers read."""
+        return replace(self, advice=[], advice_listed_in_k_only=[])
 
     @classmethod
     def from_case_folder(

@@ -190,7 +190,11 @@ class OpenAIAssistant:
         return self.suggest_report(text, section=section).suggestions
 
     def _model_findings(self, material: CaseMaterial) -> list[Finding]:
+        # The model only compares advice with the plan: with no advice in the
+        # material (a reader other than the caseworker) nothing is sent at all.
         advice = {f"A{n}": a for n, a in enumerate(material.advice, 1) if a.text}
+        if not advice:
+            return []
         redactor = self._redactor(material)
         plan = "\n\n".join(f"## Section {k}\n{v}" for k, v in material.sections.items())
         listed = "\n\n".join(

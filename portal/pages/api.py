@@ -125,7 +125,7 @@ def assistant_report(doc_id: int) -> Response:
     person = _caller()
     if not g.get("via_token"):
         csrf.protect()  # the browser's editor sends X-CSRFToken
-    doc, _, _ = access.require_document(db.session, person, doc_id)
+    doc, membership, _ = access.require_document(db.session, person, doc_id)
     body = request.get_json(silent=True)
     text = body.get("text") if isinstance(body, dict) else None
     if not isinstance(text, str):
@@ -141,6 +141,7 @@ def assistant_report(doc_id: int) -> Response:
         doc,
         text,
         date.today(),
+        access.assistant_scope(db.session, membership, doc.case),
         page_of,
     )
     measures = next(iter(report.measures.values()), None)

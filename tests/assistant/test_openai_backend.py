@@ -191,6 +191,13 @@ def test_model_findings_name_the_advice_by_title_author_and_link(
     assert unknown.message == "Add. (Advice: 'A weekly session')" and not unknown.link
 
 
+def test_without_advice_the_check_asks_no_model(fake_openai: FakeOpenAI) -> None:
+    case = CaseMaterial.from_case_folder(load_case_folder(OWN_CASES / "case04_jordan"))
+    report = assistant(fake_openai).check_report(case.without_advice())
+    assert not fake_openai.requests and not report.notices
+    assert report.findings == get_assistant("rules").check(case.without_advice())
+
+
 def test_unconfigured_backend_explains_which_variable_to_set() -> None:
     report = get_assistant("openai", AssistantSettings()).suggest_report("Utilise it.")
     assert "set OPENAI_API_KEY or OPENAI_BASE_URL" in report.notices[0]
