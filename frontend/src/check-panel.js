@@ -58,10 +58,13 @@ function rejectKey (s) {
   return `${s.rule}\u001f${s.original}`
 }
 
+// A document page on this site, under whatever path prefix the portal is served at.
+const DOCUMENT_PAGE = /^(?:\/[\w.~-]+)*\/documents\/\d+$/
+
 /** A line linking to the advice a finding names; only document pages are linked. */
 export function findingLink (f) {
   const link = f && f.link
-  if (!link || typeof link.href !== 'string' || !/^\/documents\/\d+$/.test(link.href)) return null
+  if (!link || typeof link.href !== 'string' || !DOCUMENT_PAGE.test(link.href)) return null
   const a = el('a', 'govuk-link', `Open ${String(link.text || 'the advice')}`)
   a.href = link.href
   const line = el('p', 'app-check__source govuk-body-s')
