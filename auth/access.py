@@ -8,7 +8,8 @@ from auth import policy
 from auth.policy import Access
 from portal.errors import NotAllowed, NotFound
 from portal.models import Case, Document, Membership, Person
-from portal.services.cases import membership_of
+from portal.services import review
+from portal.services.cases import case_documents, membership_of
 
 
 def member_facts(membership: Membership | None) -> policy.Member | None:
@@ -26,6 +27,29 @@ def doc_facts(doc: Document, case: Case) -> policy.DocFacts:
         owner_membership_id=doc.owner_membership_id,
         status=doc.status,
         draft_shared=case.draft_shared,
+    )
+
+
+def readable_documents(
+    session: Session, membership: Membership, case: Case
+) -> list[Document]:
+    """The case's documents the member may read (READ or more), in case order."""
+    member = member_facts(membership)
+    return [
+        doc
+        for doc in case_documents(session, case)
+        if policy.document_access(member, doc_facts(doc, case)) >= Access.READ
+    ]
+
+
+def assistant_scope(
+    session: Session, membership: Membership, case: Case
+) -> review.Scope:
+    """What the writing assistant may read for this member, and whether findings
+    about advice are theirs (`view_findings`)."""
+    return review.Scope(
+        documents=readable_documents(session, membership, case),
+        advice_findings=policy.can_on_case(member_facts(membership), "view_findings"),
     )
 
 

@@ -10,6 +10,10 @@ here. The browser's read-only editor is a courtesy; this is the control.
 | parent       | edit (until submitted) | none     | edit A; comment on the rest once shared |
 | young_person | edit (until submitted) | none     | edit A; read the rest once shared |
 | professional | edit (until submitted) | none     | read once shared                  |
+
+The writing assistant reads only what its user may read (READ or more), and
+findings about advice (`portal.assistant.ADVICE_KINDS`) need `view_findings`,
+as the case page's checks do: others get findings on plan text alone.
 """
 
 from __future__ import annotations

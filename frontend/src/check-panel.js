@@ -58,6 +58,20 @@ function rejectKey (s) {
   return `${s.rule}\u001f${s.original}`
 }
 
+// A document page on this site, under whatever path prefix the portal is served at.
+const DOCUMENT_PAGE = /^(?:\/[\w.~-]+)*\/documents\/\d+$/
+
+/** A line linking to the advice a finding names; only document pages are linked. */
+export function findingLink (f) {
+  const link = f && f.link
+  if (!link || typeof link.href !== 'string' || !DOCUMENT_PAGE.test(link.href)) return null
+  const a = el('a', 'govuk-link', `Open ${String(link.text || 'the advice')}`)
+  a.href = link.href
+  const line = el('p', 'app-check__source govuk-body-s')
+  line.append(a)
+  return line
+}
+
 function el (tag, className, text) {
   const node = document.createElement(tag)
   if (className) node.className = className
@@ -323,6 +337,8 @@ export class CheckPanel {
     }
     li.append(tag, message)
     if (quote) li.append(el('q', 'app-check__quote govuk-body-s', quote))
+    const source = findingLink(f)
+    if (source) li.append(source)
     return li
   }
 

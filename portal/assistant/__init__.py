@@ -10,6 +10,7 @@ a `CaseMaterial` from its database and passes it in.
 from __future__ import annotations
 
 from portal.assistant.base import (
+    ADVICE_KINDS,
     AdviceItem,
     Assistant,
     AssistantUnavailable,
@@ -30,6 +31,7 @@ def init_app(app: object) -> None:
 
 
 __all__ = [
+    "ADVICE_KINDS",
     "AdviceItem",
     "Assistant",
     "AssistantSettings",

@@ -8,7 +8,7 @@ database, so the portal can build a `CaseMaterial` from its own models.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -31,6 +31,19 @@ GAP_KINDS = (
     "jargon_unexplained",
     "missing_placement",
 )
+
+# Who gets which findings (DESIGN.md "Assistant"; the portal's review service).
+# These kinds name advice or are built from it, so they are the caseworker's
+# alone (the policy's `view_findings`):
+#   advice_recommendation_not_in_plan  quotes a recommendation and names its advice;
+#   missing_advice                     says whose advice is overdue, or which
+#                                      required advice does not exist yet.
+# Every other kind is about plan text: section A's voice, needs without
+# provision, vague provision, outcomes, placement, jargon. Other readers get
+# those for the sections they can read, computed from material holding no
+# advice at all: the health, social care and preparing-for-adulthood findings
+# then come without their "... advice recommended: ..." addendum.
+ADVICE_KINDS = frozenset({"missing_advice", "advice_recommendation_not_in_plan"})
 
 UNAVAILABLE_TEMPLATE = (
     "The writing assistant could not reach the model: {reason} "
@@ -57,13 +70,19 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class Finding:
-    """A gap in a plan. `quote` is an exact substring of the section, or ""."""
+    """A gap in a plan. `quote` is an exact substring of the section, or "".
+
+    A finding about one piece of advice names it in `message` by title and
+    author and, when the advice has a page, links to it (`link`, `link_text`).
+    """
 
     section: str
     kind: str
     severity: str
     message: str
     quote: str = ""
+    link: str = ""
+    link_text: str = ""
 
     def to_dict(self) -> dict[str, str]:
         """The `{section, kind, severity, message, quote}` shape the CLI prints."""
@@ -87,7 +106,15 @@ class AdviceItem:
     author: str = ""
     due_date: date | None = None
     received: bool = True
-    source: str = ""  # file name or document id, for messages
+    source: str = ""  # the file it came from, when it came from one
+    link: str = ""  # the page people open it on, in the portal
+
+    @property
+    def name(self) -> str:
+        """How findings name it: 'Psychological advice (Dr Martin Hale)'."""
+        title = self.title or self.role.replace("_", " ").capitalize()
+        who = self.author or self.source
+        return f"{title} ({who})" if who else title
 
     @property
     def reg6_letter(self) -> str:
@@ -117,6 +144,10 @@ class CaseMaterial:
     def first_name(self) -> str:
         """The child's first name."""
         return self.child_name.split()[0] if self.child_name.split() else ""
+
+    def without_advice(self) -> CaseMaterial:
+        """The same material with no advice: what checks for non-caseworkers read."""
+        return replace(self, advice=[], advice_listed_in_k_only=[])
 
     @classmethod
     def from_case_folder(

@@ -18,6 +18,7 @@ from typing import Any
 import openai
 
 from portal.assistant.base import (
+    AdviceItem,
     AssistantUnavailable,
     CaseMaterial,
     Finding,
@@ -42,8 +43,9 @@ CHECK_PROMPT = """You review an Education, Health and Care Plan against the prof
 advice behind it. List each specific recommendation in the advice (especially amounts such \
 as "3 x 20 minutes per week") that the plan leaves out or waters down. Placeholders in \
 square brackets stand for names. Answer with JSON only: {"findings": [{"section": "F, G, \
-H1 or H2", "recommendation": "<the advice's words>", "plan_quote": "<exact watered-down \
-plan text, or empty>", "message": "<one sentence for the caseworker>"}]}"""
+H1 or H2", "advice": "<the id of the advice it comes from, e.g. A1>", "recommendation": \
+"<the advice's words>", "plan_quote": "<exact watered-down plan text, or empty>", \
+"message": "<one sentence for the caseworker>"}]}"""
 
 
 def _parse_json(content: str | None) -> dict[str, Any]:
@@ -188,33 +190,55 @@ class OpenAIAssistant:
         return self.suggest_report(text, section=section).suggestions
 
     def _model_findings(self, material: CaseMaterial) -> list[Finding]:
+        # The model only compares advice with the plan: with no advice in the
+        # material (a reader other than the caseworker) nothing is sent at all.
+        advice = {f"A{n}": a for n, a in enumerate(material.advice, 1) if a.text}
+        if not advice:
+            return []
         redactor = self._redactor(material)
         plan = "\n\n".join(f"## Section {k}\n{v}" for k, v in material.sections.items())
-        advice = "\n\n".join(
-            f"### {a.title or a.role}\n{a.text}" for a in material.advice if a.text
+        listed = "\n\n".join(
+            f"### {key}: {a.title or a.role}\n{a.text}" for key, a in advice.items()
         )
         data = self._chat(
-            CHECK_PROMPT, redactor.redact(f"# PLAN\n{plan}\n\n# ADVICE\n{advice}")
+            CHECK_PROMPT, redactor.redact(f"# PLAN\n{plan}\n\n# ADVICE\n{listed}")
         )
-        out = []
-        for entry in data.get("findings") or []:
-            if not isinstance(entry, dict):
-                continue
-            section = (
-                str(entry.get("section") or "F").upper().replace("SECTION", "").strip()
-            )
-            quote = redactor.restore(str(entry.get("plan_quote") or ""))
-            if quote and quote not in material.sections.get(section, ""):
-                quote = ""  # only exact plan text may be quoted
-            message = redactor.restore(str(entry.get("message") or ""))
-            rec = redactor.restore(str(entry.get("recommendation") or ""))
-            text = f"{message} (Advice: '{rec}')" if rec else message
-            out.append(
-                Finding(
-                    section, "advice_recommendation_not_in_plan", "medium", text, quote
-                )
-            )
-        return out
+        entries = [e for e in data.get("findings") or [] if isinstance(e, dict)]
+        return [self._model_finding(e, material, advice, redactor) for e in entries]
+
+    @staticmethod
+    def _model_finding(
+        entry: dict[str, Any],
+        material: CaseMaterial,
+        advice: dict[str, AdviceItem],
+        redactor: Redactor,
+    ) -> Finding:
+        """One of the model's findings, restored, quoting only exact plan text."""
+        section = (
+            str(entry.get("section") or "F").upper().replace("SECTION", "").strip()
+        )
+        quote = redactor.restore(str(entry.get("plan_quote") or ""))
+        if quote and quote not in material.sections.get(section, ""):
+            quote = ""  # only exact plan text may be quoted
+        message = redactor.restore(str(entry.get("message") or ""))
+        rec = redactor.restore(str(entry.get("recommendation") or ""))
+        # The model names advice by the id it was shown; an id it made up names nothing.
+        source = advice.get(str(entry.get("advice") or "").strip())
+        origin = f"From {source.name}" if source else "Advice"
+        if rec:
+            text = f"{message} ({origin}: '{rec}')"
+        else:
+            text = f"{message} ({origin}.)" if source else message
+        link = source.link if source else ""
+        return Finding(
+            section,
+            "advice_recommendation_not_in_plan",
+            "medium",
+            text,
+            quote,
+            link=link,
+            link_text=source.name if source and link else "",
+        )
 
     def check_report(self, material: CaseMaterial) -> Report:
         """Rules findings plus model findings on advice (or a notice why not)."""

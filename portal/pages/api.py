@@ -11,9 +11,11 @@ from werkzeug.wrappers import Response
 from auth import access, policy
 from auth.sessions import current_person
 from portal import openapi
+from portal.assistant import Finding
 from portal.errors import InvalidInput, NotAllowed
 from portal.extensions import csrf, db
 from portal.models import Case, Document, Person
+from portal.pages.documents import page_of
 from portal.services import audit, cases, documents, review, ystore
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -123,7 +125,7 @@ def assistant_report(doc_id: int) -> Response:
     person = _caller()
     if not g.get("via_token"):
         csrf.protect()  # the browser's editor sends X-CSRFToken
-    doc, _, _ = access.require_document(db.session, person, doc_id)
+    doc, membership, _ = access.require_document(db.session, person, doc_id)
     body = request.get_json(silent=True)
     text = body.get("text") if isinstance(body, dict) else None
     if not isinstance(text, str):
@@ -134,15 +136,27 @@ def assistant_report(doc_id: int) -> Response:
         )
     settings = current_app.config["SETTINGS"]
     report = review.document_report(
-        db.session, review.assistant_for(settings), doc, text, date.today()
+        db.session,
+        review.assistant_for(settings),
+        doc,
+        text,
+        date.today(),
+        access.assistant_scope(db.session, membership, doc.case),
+        page_of,
     )
     measures = next(iter(report.measures.values()), None)
     return jsonify(
         suggestions=[s.to_dict() for s in report.suggestions],
-        findings=[f.to_dict() for f in report.findings],
+        findings=[_finding_json(f) for f in report.findings],
         notices=report.notices,
         measures=measures.to_dict() if measures else None,
     )
+
+
+def _finding_json(finding: Finding) -> dict[str, Any]:
+    # The CLI's five fields, plus the named document's page when there is one.
+    link = {"href": finding.link, "text": finding.link_text} if finding.link else None
+    return {**finding.to_dict(), "link": link}
 
 
 DECISIONS = {"accepted": policy.Access.EDIT, "rejected": policy.Access.READ}

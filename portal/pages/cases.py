@@ -25,6 +25,7 @@ from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.models import Case, Membership
 from portal.pages import forms
+from portal.pages.documents import page_of
 from portal.services import audit, cases, findings, mail, review
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -116,7 +117,8 @@ def case(case_id: int) -> str:
     is_caseworker = policy.can_on_case(member, "manage")
     checks = None
     if policy.can_on_case(member, "view_findings"):
-        checks = findings.triage(db.session, the_case, _rule_findings(the_case, today))
+        found = _rule_findings(the_case, membership, today)
+        checks = findings.triage(db.session, the_case, found)
     return render_template(
         "cases/show.html",
         case=the_case,
@@ -136,9 +138,18 @@ def case(case_id: int) -> str:
     )
 
 
-def _rule_findings(the_case: Case, today: date) -> list[Finding]:
+def _rule_findings(
+    the_case: Case, membership: Membership, today: date
+) -> list[Finding]:
     # The built-in rules: instant and offline, so the page never waits on a model.
-    report = review.case_findings(db.session, get_assistant("rules"), the_case, today)
+    report = review.case_findings(
+        db.session,
+        get_assistant("rules"),
+        the_case,
+        today,
+        access.assistant_scope(db.session, membership, the_case),
+        page_of,
+    )
     return report.findings
 
 
@@ -147,10 +158,13 @@ def _rule_findings(the_case: Case, today: date) -> list[Finding]:
 def dismiss_finding(case_id: int) -> Response:
     """The caseworker dismisses a check, with a reason that is kept and audited."""
     person = signed_in_person()
-    the_case, _ = access.require_case(db.session, person, case_id, "dismiss_finding")
+    the_case, membership = access.require_case(
+        db.session, person, case_id, "dismiss_finding"
+    )
     wanted = request.form.get("fingerprint", "")
     current = {
-        findings.fingerprint(f): f for f in _rule_findings(the_case, date.today())
+        findings.fingerprint(f): f
+        for f in _rule_findings(the_case, membership, date.today())
     }
     finding = current.get(wanted)
     if finding is None:

@@ -10,9 +10,15 @@ from auth.sessions import login_required, signed_in_person
 from portal import domain, signals
 from portal.errors import NotAllowed
 from portal.extensions import db
+from portal.models import Document
 from portal.services import documents, markdown, ystore
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+
+def page_of(doc: Document) -> str:
+    """A document's page: where a finding that names the document links to."""
+    return url_for("documents.show", doc_id=doc.id)
 
 
 @bp.get("/<int:doc_id>")

@@ -3,12 +3,15 @@ from the database and runs the configured backend on it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.orm import Session
 
 from portal import domain
 from portal.assistant import (
+    ADVICE_KINDS,
     AdviceItem,
     Assistant,
     AssistantSettings,
@@ -18,7 +21,7 @@ from portal.assistant import (
 )
 from portal.config import Settings
 from portal.models import Case, Document
-from portal.services import cases, ystore
+from portal.services import ystore
 
 
 def assistant_for(settings: Settings) -> Assistant:
@@ -34,35 +37,46 @@ def assistant_for(settings: Settings) -> Assistant:
     )
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What one reader's assistant may use, as `auth.access.assistant_scope` decides.
+
+    `documents` are those the reader may read; `advice_findings` says whether
+    findings about advice are theirs (the policy's `view_findings`). Without
+    it the checks see no advice at all, so nothing they say is built from it.
+    """
+
+    documents: Sequence[Document]
+    advice_findings: bool
+
+
+# A document's page, for the links in findings; the pages know their URLs.
+LinkFor = Callable[[Document], str]
+
+
 def case_material(
-    session: Session, case: Case, today: date, override: tuple[int, str] | None = None
+    session: Session,
+    case: Case,
+    scope: Scope,
+    today: date,
+    link_for: LinkFor,
+    override: tuple[int, str] | None = None,
 ) -> CaseMaterial:
-    """What the checks read, from the case's documents (with one text overridden)."""
+    """What the checks read, from the documents in scope (with one text overridden)."""
     sections: dict[str, str] = {}
     advice: list[AdviceItem] = []
+    # Members' names are on the case page for every member; they are here so
+    # a model backend can replace them with placeholders.
     people = [m.person.name for m in case.memberships]
-    for doc in cases.case_documents(session, case):
+    for doc in scope.documents:
         text = override[1] if override and override[0] == doc.id else None
         if text is None:
             text = ystore.document_text(session, doc.id)
         if doc.kind == "plan_section" and doc.section:
             sections[doc.section] = text
             continue
-        author = doc.owner.person.name if doc.owner else doc.source_author
-        people.append(author)
-        letter = domain.advisers().get(doc.discipline or "", {}).get("reg6") or "f"
-        advice.append(
-            AdviceItem(
-                role=doc.discipline or "other_professional",
-                reg6=f"6(1)({letter})",
-                title=doc.title,
-                text=text,
-                author=author,
-                due_date=doc.due_date,
-                received=doc.status == "submitted",
-                source=f"document {doc.id}",
-            )
-        )
+        advice.append(_advice_item(doc, text, link_for(doc)))
+        people.append(advice[-1].author)
     stage = (
         "final_for_issue" if case.status == "final_issued" else "draft_for_consultation"
     )
@@ -78,22 +92,62 @@ def case_material(
     )
 
 
+def _advice_item(doc: Document, text: str, link: str) -> AdviceItem:
+    letter = domain.advisers().get(doc.discipline or "", {}).get("reg6") or "f"
+    return AdviceItem(
+        role=doc.discipline or "other_professional",
+        reg6=f"6(1)({letter})",
+        title=doc.title,
+        text=text,
+        author=doc.owner.person.name if doc.owner else doc.source_author,
+        due_date=doc.due_date,
+        received=doc.status == "submitted",
+        link=link,
+    )
+
+
+def _check(assistant: Assistant, material: CaseMaterial, scope: Scope) -> Report:
+    """Findings for the reader in scope: advice counts only for the caseworker."""
+    if scope.advice_findings:
+        return assistant.check_report(material)
+    report = assistant.check_report(material.without_advice())
+    # With no advice to read these kinds could only be wrong ("all advice is
+    # missing"); and whatever the backend does, they are the caseworker's.
+    report.findings = [f for f in report.findings if f.kind not in ADVICE_KINDS]
+    return report
+
+
 def document_report(
-    session: Session, assistant: Assistant, doc: Document, text: str, today: date
+    session: Session,
+    assistant: Assistant,
+    doc: Document,
+    text: str,
+    today: date,
+    scope: Scope,
+    link_for: LinkFor,
 ) -> Report:
     """Suggestions for one document's text, and for a plan section its findings."""
     # The material names the child and the people on the case, so a model
     # backend can replace them with placeholders before the text leaves.
-    material = case_material(session, doc.case, today, override=(doc.id, text))
+    material = case_material(
+        session, doc.case, scope, today, link_for, override=(doc.id, text)
+    )
     report = assistant.suggest_report(text, section=doc.section, material=material)
     if doc.kind == "plan_section":
-        findings = assistant.check(material)
-        report.findings = [f for f in findings if f.section == doc.section]
+        checked = _check(assistant, material, scope)
+        report.findings = [f for f in checked.findings if f.section == doc.section]
+        report.notices += [n for n in checked.notices if n not in report.notices]
     return report
 
 
 def case_findings(
-    session: Session, assistant: Assistant, case: Case, today: date
+    session: Session,
+    assistant: Assistant,
+    case: Case,
+    today: date,
+    scope: Scope,
+    link_for: LinkFor,
 ) -> Report:
     """Whole-plan findings for the case page."""
-    return assistant.check_report(case_material(session, case, today))
+    material = case_material(session, case, scope, today, link_for)
+    return _check(assistant, material, scope)

@@ -29,6 +29,21 @@ def test_check_prints_findings_as_json() -> None:
     assert {"missing_placement", "missing_advice"} <= {f["kind"] for f in findings}
 
 
+def test_check_names_advice_by_its_title_and_author() -> None:
+    result = CliRunner().invoke(
+        assistant_cli, ["check", str(OWN_CASES / "case03_ayaan"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    missed = [
+        f["message"]
+        for f in json.loads(result.output)
+        if f["kind"] == "advice_recommendation_not_in_plan"
+    ]
+    ot = "Medical advice - occupational therapy (Nadia Rahman, Occupational Therapist"
+    assert any(f"This recommendation from {ot}" in m for m in missed), missed
+    assert not any("advice/" in m for m in missed)
+
+
 def test_check_readable_output() -> None:
     result = CliRunner().invoke(
         assistant_cli, ["check", str(OWN_CASES / "case05_lily")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -168,6 +169,33 @@ def test_model_findings_are_added_with_exact_quotes(fake_openai: FakeOpenAI) -> 
     ]
     assert {f.quote for f in model} == {"Mentoring sessions as required.", ""}
     assert any(f.message.startswith("Jordan needs this.") for f in model)
+
+
+def test_model_findings_name_the_advice_by_title_author_and_link(
+    fake_openai: FakeOpenAI,
+) -> None:
+    case = CaseMaterial.from_case_folder(load_case_folder(OWN_CASES / "case04_jordan"))
+    case.advice[0] = replace(case.advice[0], link="/documents/7")
+    first = {"section": "F", "recommendation": "A weekly session", "message": "Add."}
+    fake_openai.reply(
+        json.dumps(
+            {"findings": [{**first, "advice": "A1"}, {**first, "advice": "A99"}]}
+        )
+    )
+    report = assistant(fake_openai).check_report(case)
+    sent = fake_openai.sent_text()
+    assert f"### A1: {case.advice[0].title}" in sent
+    named, unknown = [f for f in report.findings if f.severity == "medium"]
+    assert named.message == f"Add. (From {case.advice[0].name}: 'A weekly session')"
+    assert (named.link, named.link_text) == ("/documents/7", case.advice[0].name)
+    assert unknown.message == "Add. (Advice: 'A weekly session')" and not unknown.link
+
+
+def test_without_advice_the_check_asks_no_model(fake_openai: FakeOpenAI) -> None:
+    case = CaseMaterial.from_case_folder(load_case_folder(OWN_CASES / "case04_jordan"))
+    report = assistant(fake_openai).check_report(case.without_advice())
+    assert not fake_openai.requests and not report.notices
+    assert report.findings == get_assistant("rules").check(case.without_advice())
 
 
 def test_unconfigured_backend_explains_which_variable_to_set() -> None:

@@ -1,18 +1,21 @@
 """The Check panel beside the editor, in a real browser against the real portal:
 findings and suggestions appear, clicking shows the text, accepting edits the
-document as the person who accepted, and the decision is audited."""
+document as the person who accepted, and the decision is audited. Findings
+about advice reach the caseworker alone, with a link to the advice."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import AuditEvent, Document, DocUpdate, Person
+from portal.models import AuditEvent, Case, Document, DocUpdate, Person
 from portal.services import ystore
 from tests.browser.conftest import sign_in
+from tests.browser.test_accessibility import DESKTOP, PHONE, _violations
 
 
 def _eventually(check: Any, timeout: float = 10.0) -> None:
@@ -74,3 +77,55 @@ def test_check_panel_flags_and_accepting_a_suggestion_edits_the_text(
         )
 
     _eventually(audited)
+
+
+# A recommendation in the psychologist's draft advice that the plan does not carry.
+MARKER = "Zqblorp kite practice, 2 x 25 minutes weekly."
+EP_NAME = "Psychological advice (Dr Martin Hale)"
+
+
+def _open_section_check(page: Any, base: str, email: str, doc_id: int) -> str:
+    """Sign in, open a plan section and wait for its first check; the panel's text."""
+    sign_in(page, base, email)
+    page.goto(f"{base}/documents/{doc_id}")
+    page.wait_for_selector('#ehcp-editor[data-state="ready"]')
+    page.wait_for_selector(
+        '#check-findings li[data-kind="unquantified_provision"]', timeout=15_000
+    )
+    return page.inner_text("#check-panel")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_only_the_caseworker_sees_findings_about_draft_advice(
+    live_server: str, chromium: Any, runner, dbs: Session, viewport: dict[str, int]
+) -> None:
+    runner.invoke(args=["demo"])
+    ep = dbs.scalar(select(Document).where(Document.title == "Psychological advice"))
+    text = ystore.document_text(dbs, ep.id) + f"\n**Recommendations.**\n\n1. {MARKER}\n"
+    ystore.set_text(dbs, ep, text, None)
+    dbs.scalar(select(Case)).draft_shared = True
+    dbs.commit()
+    section_f = dbs.scalar(select(Document).where(Document.section == "F"))
+
+    parent = chromium.new_page(viewport=viewport)
+    panel = _open_section_check(parent, live_server, "parent@example.org", section_f.id)
+    assert "Zqblorp" not in panel and "Dr Martin Hale" not in panel
+    assert not parent.query_selector(
+        '#check-findings li[data-kind="advice_recommendation_not_in_plan"]'
+    )
+    assert not parent.query_selector('#check-panel a[href^="/documents/"]')
+    assert _violations(parent) == ""
+
+    caseworker = chromium.new_page(viewport=viewport)
+    _open_section_check(caseworker, live_server, "caseworker@example.org", section_f.id)
+    item = caseworker.wait_for_selector(
+        '#check-findings li[data-kind="advice_recommendation_not_in_plan"]'
+        ':has-text("Zqblorp")'
+    )
+    assert f"This recommendation from {EP_NAME}" in item.inner_text()
+    link = item.query_selector("a.govuk-link")
+    assert link.inner_text() == f"Open {EP_NAME}"
+    assert link.get_attribute("href") == f"/documents/{ep.id}"
+    assert _violations(caseworker) == ""
+    link.click()
+    caseworker.wait_for_selector("h1:has-text('Psychological advice')")

@@ -8,12 +8,19 @@ double, `tests.assistant.fake_openai`), so the openai SDK's real HTTP path runs.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from portal.config import Settings
-from tests.assistant.fake_openai import FakeOpenAI
+from portal.models import Case, Document
+from portal.services import ystore
+from tests.assistant.fake_openai import FakeOpenAI, completion
 from tests.browserlike import Browser
 from tests.conftest import make_settings
 
@@ -77,3 +84,60 @@ def test_a_failing_model_gives_a_clear_notice_and_the_rules_results(
     body = _check(browser, runner)
     assert any("could not reach the model" in n for n in body["notices"])
     assert any(s["original"] == "in order to" for s in body["suggestions"])
+
+
+# A recommendation in the psychologist's draft advice that the plan does not carry.
+MARKER = "Zqblorp kite practice, 2 x 25 minutes weekly."
+
+
+def _answer_naming_the_ep_advice(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """The check's answer: the marker, from the advice shown as 'Psychological advice'."""
+    sent = body["messages"][-1]["content"]
+    key = re.search(r"### (A\d+): Psychological advice", sent).group(1)
+    finding = {
+        "section": "F",
+        "advice": key,
+        "recommendation": MARKER,
+        "message": "Add.",
+    }
+    return 200, completion(json.dumps({"findings": [finding]}))
+
+
+def _check_as(app: Flask, email: str, doc_id: int) -> dict[str, Any]:
+    browser = Browser(app.test_client())
+    browser.sign_in(email, "portal-demo-2026")
+    response = browser.client.post(
+        f"/api/documents/{doc_id}/assistant",
+        json={"text": "- **F1.** Leo will have access to regular support."},
+        headers={"X-CSRFToken": browser.csrf_token()},
+    )
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_only_the_caseworkers_check_sends_advice_to_the_model(
+    app: Flask, runner, dbs: Session, fake_model: FakeOpenAI
+) -> None:
+    runner.invoke(args=["demo"])
+    ep = dbs.scalar(select(Document).where(Document.title == "Psychological advice"))
+    text = ystore.document_text(dbs, ep.id) + f"\n**Recommendations.**\n\n1. {MARKER}\n"
+    ystore.set_text(dbs, ep, text, None)
+    dbs.scalar(select(Case)).draft_shared = True
+    dbs.commit()
+    section_f = dbs.scalar(select(Document).where(Document.section == "F"))
+
+    fake_model.reply(json.dumps({"rewrites": []}))
+    parent = _check_as(app, "parent@example.org", section_f.id)
+    assert len(fake_model.requests) == 1, "the parent's rewrite only: no check"
+    assert "Zqblorp" not in fake_model.sent_text()
+    assert "Zqblorp" not in json.dumps(parent) and parent["notices"] == []
+
+    fake_model.reply(json.dumps({"rewrites": []}))
+    fake_model.answers.append(_answer_naming_the_ep_advice)
+    caseworker = _check_as(app, "caseworker@example.org", section_f.id)
+    assert len(fake_model.requests) == 3
+    assert "Zqblorp" in json.dumps(fake_model.requests[2])
+    [model] = [f for f in caseworker["findings"] if f["severity"] == "medium"]
+    name = "Psychological advice (Dr Martin Hale)"
+    assert model["message"] == f"Add. (From {name}: '{MARKER}')"
+    assert model["link"] == {"href": f"/documents/{ep.id}", "text": name}

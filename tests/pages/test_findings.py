@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import AuditEvent, FindingDismissal
+from portal.models import AuditEvent, Document, FindingDismissal
 from tests.browserlike import Browser
 
 FINGERPRINT = re.compile(
@@ -60,3 +60,16 @@ def test_contributors_cannot_see_or_dismiss_findings(runner, browser: Browser) -
         "/cases/1/findings/dismiss", {"fingerprint": "0" * 64, "reason": "x"}
     )
     assert response.status_code == 403
+
+
+def test_case_page_names_advice_by_title_and_author_with_a_link(
+    runner, browser: Browser, dbs: Session
+) -> None:
+    runner.invoke(args=["demo"])
+    ep = dbs.scalar(select(Document).where(Document.title == "Psychological advice"))
+    browser.sign_in("caseworker@example.org", "portal-demo-2026")
+    page = browser.text("/cases/1")
+    assert "This recommendation from Psychological advice (Dr Martin Hale)" in page
+    link = f'<a class="govuk-link" href="/documents/{ep.id}">'
+    assert f"{link}Open Psychological advice (Dr Martin Hale)</a></p>" in page
+    assert not re.search(r"\bdocument \d+", page)

@@ -68,8 +68,12 @@ class Recommendation:
     """One quantified recommendation from an advice document."""
 
     text: str
-    role: str
-    source: str
+    advice: AdviceItem
+
+    @property
+    def role(self) -> str:
+        """The adviser id of the advice it comes from."""
+        return self.advice.role
 
     @property
     def target(self) -> str:
@@ -109,13 +113,15 @@ def check_advice_complete(material: CaseMaterial) -> list[Finding]:
     findings = []
     for item in material.advice:
         if not item.received and item.due_date and item.due_date < material.today:
-            title = item.title or item.role.replace("_", " ")
             findings.append(
                 Finding(
                     "K",
                     "missing_advice",
                     "high",
-                    f"{title} was due on {item.due_date:%d %B %Y} and has not been received.",
+                    f"{item.name} was due on {item.due_date:%d %B %Y} and has not "
+                    "been received.",
+                    link=item.link,
+                    link_text=item.name if item.link else "",
                 )
             )
     findings += _check_sensory_teacher(material)
@@ -178,7 +184,7 @@ def recommendations(advice: list[AdviceItem]) -> list[Recommendation]:
                 in_list = False
             m = _LIST_ITEM.match(line) if in_list else None
             if m and QUANTIFIED.search(m.group(1)):
-                out.append(Recommendation(m.group(1).strip(), item.role, item.source))
+                out.append(Recommendation(m.group(1).strip(), item))
     return out
 
 
@@ -303,11 +309,10 @@ def check_recommendations(
         )
         if diluted:
             findings.append(
-                Finding(
+                _about(
+                    rec,
                     diluted[0],
-                    "advice_recommendation_not_in_plan",
-                    "high",
-                    f"The plan waters down this recommendation from {rec.source}: "
+                    f"The plan waters down this recommendation from {rec.advice.name}: "
                     f"'{rec.text}'. Carry its amounts into the plan.",
                     diluted[1].text,
                 )
@@ -315,12 +320,25 @@ def check_recommendations(
         elif rec.target not in folded:
             section = {"PfA": "F", "H": "H2"}.get(rec.target, rec.target)
             findings.append(
-                Finding(
+                _about(
+                    rec,
                     section,
-                    "advice_recommendation_not_in_plan",
-                    "high",
-                    f"This recommendation from {rec.source} is not in the plan and no "
-                    f"reason is given: '{rec.text}'.",
+                    f"This recommendation from {rec.advice.name} is not in the plan "
+                    f"and no reason is given: '{rec.text}'.",
                 )
             )
     return findings
+
+
+def _about(rec: Recommendation, section: str, message: str, quote: str = "") -> Finding:
+    """A recommendation finding, linked to the advice's page when it has one."""
+    link = rec.advice.link
+    return Finding(
+        section,
+        "advice_recommendation_not_in_plan",
+        "high",
+        message,
+        quote,
+        link=link,
+        link_text=rec.advice.name if link else "",
+    )
