@@ -8,11 +8,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from portal import domain
 from portal.errors import InvalidInput, InvitationError
-from portal.models import Case, Document, Invitation, Membership, Person, utcnow
+from portal.models import (
+    Case,
+    Document,
+    Invitation,
+    Membership,
+    Person,
+    Session,
+    utcnow,
+)
 from portal.services import audit, documents
 
 VALID_FOR = timedelta(days=14)

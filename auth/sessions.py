@@ -18,12 +18,11 @@ from typing import Any, TypeVar
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import delete, or_, select
-from sqlalchemy.orm import Session
 
 from auth.tokens import hash_token, person_for_token
 from portal import signals
 from portal.extensions import db
-from portal.models import Person, SignIn, utcnow
+from portal.models import Person, Session, SignIn, utcnow
 
 F = TypeVar("F", bound=Callable[..., Any])
 TOUCH_EVERY = timedelta(minutes=1)  # idle time is kept to the minute, not per request
@@ -75,7 +74,8 @@ def _end(row: SignIn | None) -> None:
         return
     row.ended_at = utcnow()
     db.session.commit()
-    signals.signed_out.send(current_app._get_current_object(), sign_in_id=row.id)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    signals.signed_out.send(app, sign_in_id=row.id)
 
 
 def live_sign_in(session_: Session, key: Any, idle: timedelta) -> SignIn | None:
@@ -96,7 +96,8 @@ def _sign_in_for(session_: Session, key: Any) -> SignIn | None:
 
 def current_person() -> Person | None:
     """The signed-in person for this request, if any."""
-    return g.get("person")
+    person = g.get("person")
+    return person if isinstance(person, Person) else None
 
 
 def signed_in_person() -> Person:

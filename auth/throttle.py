@@ -16,9 +16,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
 
-from portal.models import AuditEvent, Person, utcnow
+from portal.models import AuditEvent, Person, Session, utcnow
 
 MAX_FAILURES = 5
 MAX_FAILURES_PER_ADDRESS = 50

@@ -6,9 +6,8 @@ import hashlib
 import secrets
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from portal.models import ApiToken, Person, utcnow
+from portal.models import ApiToken, Person, Session, utcnow
 
 TOKEN_PREFIX = "ehcp_"  # noqa: S105 - a public prefix, not a secret
 

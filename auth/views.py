@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -88,7 +89,7 @@ def _paused(
     return _with_error(form, message), 429
 
 
-def _record_attempt(action: str, person: Person | None, **detail: str) -> None:
+def _record_attempt(action: str, person: Person | None, **detail: Any) -> None:
     """Audit a sign-in attempt from this request's address (throttle counts
     these), and commit it with whatever the attempt changed."""
     audit.record(

@@ -132,7 +132,14 @@ def split_plan_sections(markdown: str) -> dict[str, str]:
     return split_plan(markdown)[1]
 
 
-def parse_front_matter(text: str, *, source: str = "the file") -> tuple[dict, str]:
+def _mapping(value: Any) -> dict[str, Any]:
+    """`value` if it is a JSON object, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
+def parse_front_matter(
+    text: str, *, source: str = "the file"
+) -> tuple[dict[str, Any], str]:
     """Split a Markdown document into (front matter dict, body)."""
     match = _FRONT_MATTER.match(text.lstrip("\ufeff"))
     if not match:
@@ -225,8 +232,8 @@ def load_case_folder(path: str | Path) -> CaseFolder:
     """Load and check a case folder; raise `CaseFolderError` with a sentence."""
     folder = Path(path)
     data = _load_case_json(folder)
-    child = data.get("child") if isinstance(data.get("child"), dict) else {}
-    school = data.get("school") if isinstance(data.get("school"), dict) else {}
+    child: dict[str, Any] = _mapping(data.get("child"))
+    school: dict[str, Any] = _mapping(data.get("school"))
     if not child.get("name"):
         raise CaseFolderError(f"case.json in {folder} has no child name (child.name).")
     stage = str(data.get("plan_stage") or "draft_for_consultation")

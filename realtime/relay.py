@@ -98,7 +98,7 @@ class Doorbell:
                 pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(CHANNEL)
                 ready.set()
-                for message in pubsub.listen():
+                for message in pubsub.listen():  # type: ignore[no-untyped-call]
                     if message.get("type") == "message":
                         self._dispatch(message["data"])
             except redis.RedisError:

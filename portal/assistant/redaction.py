@@ -10,7 +10,7 @@ placeholder, so the model can still tell people apart.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 _MONTHS = (
@@ -107,6 +107,10 @@ class Redactor:
                     pairs.append((f"{surname}", "PERSON_SURNAME"))
         return sorted(pairs, key=lambda p: len(p[0]), reverse=True)
 
+    def _placeholder_for(self, kind: str) -> Callable[[re.Match[str]], str]:
+        """A `re.sub` replacement giving each match a `kind` placeholder."""
+        return lambda match: self._placeholder(kind, match.group())
+
     def redact(self, text: str) -> str:
         """Text with personal details replaced by placeholders."""
         for school in sorted(self.schools, key=len, reverse=True):
@@ -117,7 +121,7 @@ class Redactor:
                     text,
                 )
         for kind, pattern in PATTERNS:
-            text = pattern.sub(lambda m, k=kind: self._placeholder(k, m.group()), text)
+            text = pattern.sub(self._placeholder_for(kind), text)
         for name, target in self._known_names():
             pattern = re.compile(rf"(?<![\w\[]){re.escape(name)}(?![\w\]])")
             if target.startswith("["):

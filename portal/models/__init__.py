@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from portal.models.audit import AuditEvent
-from portal.models.base import Base, utcnow
+from portal.models.base import Base, Session, utcnow
 from portal.models.case import ROLES, Case, Invitation, Membership
 from portal.models.document import (
     SECTION_KEYS,
@@ -18,6 +18,7 @@ from portal.models.person import ApiToken, Person, SignIn
 __all__ = [
     "ROLES",
     "SECTION_KEYS",
+    "Session",
     "ApiToken",
     "AuditEvent",
     "Base",

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from portal.models import AuditEvent, Case, Document, Person
+from portal.models import AuditEvent, Case, Document, Person, Session
 
 
 def record(

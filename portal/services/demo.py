@@ -8,10 +8,9 @@ from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from portal.casefolder import load_case_folder
-from portal.models import Case, Document, Membership, Person
+from portal.models import Case, Document, Membership, Person, Session
 from portal.services import documents
 from portal.services.importer import import_case_folder
 

@@ -6,11 +6,10 @@ import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from portal.assistant import Finding
 from portal.errors import InvalidInput
-from portal.models import Case, FindingDismissal, Person
+from portal.models import Case, FindingDismissal, Person, Session
 from portal.services import audit
 
 
