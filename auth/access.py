@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from auth import policy
 from auth.policy import Access
+from portal.doclog.statements import AccessFacts, read_access_facts
 from portal.errors import NotAllowed, NotFound
-from portal.models import Case, Document, Membership, Person
+from portal.models import Case, Document, Membership, Person, Session
 from portal.services import review
 from portal.services.cases import case_documents, membership_of
 
@@ -93,3 +92,42 @@ def require_document(
             f"You can {access.label} this document but not {needed.label} it."
         )
     return doc, membership, access
+
+
+def access_from_facts(facts: AccessFacts | None) -> Access:
+    """The access the policy gives, from facts read with the document log."""
+    if facts is None or facts.role is None or facts.membership_id is None:
+        return Access.NONE
+    return policy.document_access(
+        policy.Member(role=facts.role, membership_id=facts.membership_id),
+        policy.DocFacts(
+            kind=facts.kind,
+            section=facts.section,
+            owner_membership_id=facts.owner_membership_id,
+            status=facts.status,
+            draft_shared=facts.draft_shared,
+        ),
+    )
+
+
+def write_refusal(facts: AccessFacts | None) -> str | None:
+    """Why a person may not write to a document now, or None: the committer's
+    check, made again inside every append transaction."""
+    if facts is None:
+        return "That document no longer exists."
+    level = access_from_facts(facts)
+    if level >= Access.EDIT:
+        return None
+    if level == Access.NONE:
+        return "You no longer have access to this document."
+    if facts.kind == "advice" and facts.status == "submitted":
+        return "This advice has been submitted, so it can no longer be changed."
+    return f"You can {level.label} this document but not edit it."
+
+
+def access_map(
+    session: Session, pairs: set[tuple[int, int]]
+) -> dict[tuple[int, int], Access]:
+    """The access of many (document id, person id) pairs, in one query."""
+    facts = read_access_facts(session, pairs)
+    return {pair: access_from_facts(facts.get(pair)) for pair in pairs}

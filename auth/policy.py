@@ -134,3 +134,34 @@ def can_on_case(member: Member | None, action: str) -> bool:
     if action == "view":
         return True
     return member.role == "caseworker"
+
+
+def can_open_cases(is_staff: bool) -> bool:
+    """Only local authority staff open new cases (they become its caseworker)."""
+    return is_staff
+
+
+def can_remove_member(actor: Member | None, target: Member) -> bool:
+    """The caseworker removes others from the case, never themselves: a case
+    must keep the person who runs it."""
+    return (
+        can_on_case(actor, "remove_member")
+        and actor is not None
+        and actor.membership_id != target.membership_id
+    )
+
+
+# Accepting a suggestion changes the text; rejecting it only records a choice.
+SUGGESTION_DECISIONS = {"accepted": Access.EDIT, "rejected": Access.READ}
+
+
+def can_decide_suggestion(access: Access, decision: str) -> bool:
+    """Whether someone with `access` to a document may record this decision."""
+    needed = SUGGESTION_DECISIONS.get(decision)
+    return needed is not None and access >= needed
+
+
+def manages_case(member: Member | None) -> bool:
+    """Whether the dashboard lists this case among those the person runs
+    (with its 20-week clock), rather than what they are asked to write."""
+    return can_on_case(member, "manage")

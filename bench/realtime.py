@@ -452,8 +452,8 @@ async def time_join(url: str, token: str, doc: int, expect: str) -> float:
 
 
 def lost_in_database(app: Any, docs: list[int], m: Metrics) -> int:
+    from portal.doclog.reading import document_text
     from portal.extensions import db
-    from portal.services.ystore import document_text
 
     lost = 0
     with app.app_context():
@@ -492,11 +492,11 @@ async def run_ours(
             )
             for _ in range(3)
         ]
+        from portal.doclog.compaction import compact
         from portal.extensions import db
-        from realtime import store
 
         with data["app"].app_context():
-            store.compact(db.session, data["long_doc"])
+            compact(db.session, data["long_doc"])
             db.session.remove()
         joins_after = [
             await time_join(

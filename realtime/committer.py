@@ -1,19 +1,21 @@
 """Group commit: one thread stores the updates of every room of this process.
 
 Handlers queue a `Write` and wait. The committer takes everything queued so
-far, stores it in one transaction (`store.append_many`: a fixed handful of
-statements however many updates), and only after the commit hands the batch
-to `after_commit`, which applies, relays and releases the waiting handlers
-to acknowledge. Under load batches grow by themselves, so the database cost
-per update falls as traffic rises, and a single writer also suits SQLite.
+far and stores it in one transaction (`doclog.append_many`: a fixed handful
+of statements however many updates). Only after COMMIT returns does it hand
+the batch to `stored`, which applies and relays, and then release the
+waiting handlers to acknowledge. If anything fails before COMMIT returns,
+every write of the batch is refused ("not saved", the client sends it
+again), the connection is replaced, and `failed` lets rooms re-read the log
+in case the COMMIT did land: an acknowledged write is always stored, and a
+refused one is at worst stored twice, which Yjs ignores.
 
-The committer keeps one database connection of its own: no pool checkout,
-liveness ping or ORM session per batch, and on PostgreSQL two round trips
-(`store.append_many`). This loop is on every keystroke's path, and when it
-must wait for the database it waits its turn among every connection's
-greenlets (or, in threading mode, for the GIL), so it waits only when the
-socket is not ready (`portal.psycopg_gevent`). bench/realtime.py, 200
-editors: 2.2-3.5 ms per batch at the median, 0.44 ms of it CPU.
+Under load batches grow by themselves, so the database cost per update falls
+as traffic rises, and a single writer also suits SQLite. The committer keeps
+one database connection of its own: no pool checkout, liveness ping or ORM
+session per batch, and on PostgreSQL two round trips. This loop is on every
+keystroke's path (bench/realtime.py, 200 editors: 2.2-3.5 ms per batch at
+the median, 0.44 ms of it CPU).
 """
 
 from __future__ import annotations
@@ -25,35 +27,37 @@ from collections.abc import Callable
 from flask import Flask
 from sqlalchemy import Connection
 
+from portal.doclog.appending import Judge, NotStored, SeqCache, Write, append_many
 from portal.extensions import db
-from realtime import store
 from realtime.workers import Worker
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 500
 WAIT_SECONDS = 15.0
+NOT_SAVED = "The change could not be saved just now; it will be sent again."
+Batch = Callable[[list[Write]], None]
 
 
 class Committer:
     """The write thread of one application in this process."""
 
-    def __init__(
-        self, app: Flask, after_commit: Callable[[list[store.Write]], None]
-    ) -> None:
+    def __init__(self, app: Flask, judge: Judge, stored: Batch, failed: Batch) -> None:
         self.app = app
-        self.after_commit = after_commit
-        self._queue: queue.SimpleQueue[store.Write] = queue.SimpleQueue()
+        self.judge = judge
+        self.stored = stored
+        self.failed = failed
+        self._queue: queue.SimpleQueue[Write] = queue.SimpleQueue()
         self._worker = Worker(self._run, "collab-committer")
         self._connection: Connection | None = None
         # Several processes (a message queue is set) must read numbers afresh.
-        self.seqs = store.SeqCache(remember=not app.config["SETTINGS"].redis_url)
+        self.seqs = SeqCache(remember=not app.config["SETTINGS"].redis_url)
 
-    def submit(self, write: store.Write) -> None:
+    def submit(self, write: Write) -> None:
         """Queue a write and wait until it is stored (or refused)."""
         self._worker.ensure_running()
         self._queue.put(write)
         if not write.done.wait(WAIT_SECONDS):
-            raise store.StoreUnavailable(
+            raise NotStored(
                 "Saving is taking too long; your change will be sent again."
             )
 
@@ -67,29 +71,45 @@ class Committer:
                     break
             self._commit(batch)
 
-    def _commit(self, batch: list[store.Write]) -> None:
+    def _commit(self, batch: list[Write]) -> None:
+        committed = False
         try:
             with self.app.app_context():
-                try:
-                    if self._connection is None:
-                        self._connection = db.engine.connect()
-                    store.append_many(self._connection, batch, self.seqs)
-                    self.after_commit(batch)
-                finally:
-                    db.session.remove()
-        except Exception:
-            # One bad batch must not stop the writer: its writers hear an
-            # error, and the next batch starts on a fresh connection.
-            log.exception("storing a batch of %d updates failed", len(batch))
-            self._drop_connection()
-            for write in batch:
-                if write.seq is None and write.error is None:
-                    write.error = store.StoreUnavailable(
-                        "The change could not be saved just now; it will be resent."
-                    )
+                committed = self._store(batch)
+                if committed:
+                    self._after(self.stored, batch)
         finally:
             for write in batch:
                 write.done.set()
+        if not committed:
+            with self.app.app_context():
+                self._after(self.failed, batch)
+
+    def _store(self, batch: list[Write]) -> bool:
+        """Append the batch; on any failure refuse every write in it."""
+        try:
+            if self._connection is None:
+                self._connection = db.engine.connect()
+            append_many(self._connection, batch, self.judge, self.seqs)
+            return True
+        except Exception:
+            log.exception("storing a batch of %d updates failed", len(batch))
+            self._drop_connection()
+            self.seqs.forget({w.document_id for w in batch})
+            for write in batch:
+                write.seq = None
+                write.error = NotStored(NOT_SAVED)
+            return False
+
+    def _after(self, step: Batch, batch: list[Write]) -> None:
+        # Applying and relaying must not undo the storing: a failure here is
+        # logged, and the rooms catch up from the log on the next sync.
+        try:
+            step(batch)
+        except Exception:
+            log.exception("after storing a batch of %d updates", len(batch))
+        finally:
+            db.session.remove()
 
     def _drop_connection(self) -> None:
         connection, self._connection = self._connection, None

@@ -1,19 +1,47 @@
-"""Are the sign-ins and tokens behind open connections still good?
+"""Who a connection is, and are the sign-ins and tokens behind open
+connections still good?
 
-A connection is authenticated once, when it opens; these queries let the hub
-check again every few seconds (`COLLAB_CHECK_SECONDS`), so a sign-out in
-another process, an idle timeout or a token revoked from the command line
-closes live editors too. Editing counts as using the sign-in.
+A connection is authenticated once, when it opens (`authenticate`); the
+queries below let the checker look again every few seconds
+(`COLLAB_CHECK_SECONDS`), so a sign-out in another process, an idle timeout
+or a token revoked from the command line closes live editors too. Editing
+counts as using the sign-in.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+from socketio.exceptions import ConnectionRefusedError
 from sqlalchemy import ColumnElement, select, update
-from sqlalchemy.orm import Session
 
-from portal.models import ApiToken, Person, SignIn, utcnow
+from auth.sessions import live_sign_in
+from auth.tokens import live_token
+from portal.config import Settings
+from portal.extensions import db
+from portal.models import ApiToken, Person, Session, SignIn, utcnow
+from realtime.connections import Credential
+
+
+def authenticate(auth: Any, session_key: str | None, settings: Settings) -> Credential:
+    """What lets a new connection in: a token in the Socket.IO `auth`
+    payload, else the browser's sign-in (the session cookie's key)."""
+    if isinstance(auth, dict) and "token" in auth:
+        token = auth["token"]
+        row = live_token(db.session, token) if isinstance(token, str) else None
+        db.session.commit()  # records the token's last use
+        if row is None:
+            raise ConnectionRefusedError("That access token is not valid.")
+        return Credential(row.person_id, token_id=row.id)
+    if session_key is None:
+        raise ConnectionRefusedError("Sign in to edit documents together.")
+    sign_in = live_sign_in(db.session, session_key, settings.session_idle)
+    if sign_in is None:
+        raise ConnectionRefusedError("Your session timed out. Sign in again.")
+    if not sign_in.person.is_active:
+        raise ConnectionRefusedError("Sign in to edit documents together.")
+    return Credential(sign_in.person_id, sign_in_id=sign_in.id)
 
 
 def still_valid(

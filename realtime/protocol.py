@@ -1,7 +1,8 @@
 """The `/collab` wire format: event payloads and y-protocols frames.
 
-Pure functions over bytes and dicts, no Flask and no sockets, so every shape a
-hostile or buggy client can send is checked in one place. See
+Pure functions over bytes and dicts, no Flask and no sockets, so every
+envelope a hostile or buggy client can send is checked in one place; the
+Yjs bytes inside are checked by `portal.doclog.yupdate`. See
 docs/realtime-protocol.md for the contract the browser provider follows.
 """
 
@@ -11,10 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from pycrdt import Doc, YMessageType, YSyncMessageType, create_awareness_message
+from pycrdt import YMessageType, YSyncMessageType, create_awareness_message
 
-# What Yjs and pycrdt encode for "no changes" (no structs, empty delete set).
-EMPTY_UPDATE = b"\x00\x00"
 STEP1 = YSyncMessageType.SYNC_STEP1
 STEP2 = YSyncMessageType.SYNC_STEP2
 UPDATE = YSyncMessageType.SYNC_UPDATE
@@ -38,11 +37,6 @@ class SyncMessage:
 
     kind: YSyncMessageType
     body: bytes
-
-    @property
-    def writes(self) -> bool:
-        """Step 2 and update both change the document; step 1 only asks."""
-        return self.kind in (STEP2, UPDATE)
 
 
 def parse_payload(raw: Any, *, with_data: bool, max_bytes: int = 0) -> Payload:
@@ -114,31 +108,6 @@ def parse_sync(frame: bytes) -> SyncMessage:
     body = reader.var_bytes()
     reader.done()
     return SyncMessage(YSyncMessageType(kind), body)
-
-
-def check_update(update: bytes) -> None:
-    """Raise BadMessage unless the bytes decode as a Yjs update.
-
-    Decoding into an empty scratch document costs time linear in the update
-    and never touches the room, so a malformed update is refused before it is
-    stored.
-    """
-    try:
-        Doc().apply_update(update)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # pyo3's PanicException is a BaseException
-        raise BadMessage("That change is malformed and was not applied.") from exc
-
-
-def check_state_vector(state: bytes) -> None:
-    """Raise BadMessage unless the bytes decode as a state vector."""
-    try:
-        Doc().get_update(state)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:
-        raise BadMessage("That sync request is malformed.") from exc
 
 
 def parse_awareness(frame: bytes) -> tuple[bytes, dict[int, int]]:

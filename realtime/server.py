@@ -22,19 +22,20 @@ from typing import Any
 from flask import Flask, current_app, request
 
 from portal import signals
+from portal.doclog.appending import NotStored, Refused
 from portal.extensions import db, socketio
 from realtime.hub import NAMESPACE, Hub
 from realtime.protocol import BadMessage
-from realtime.store import Refused, StoreUnavailable
 
 log = logging.getLogger(__name__)
-EXPECTED = (BadMessage, Refused, StoreUnavailable)
+EXPECTED = (BadMessage, Refused, NotStored)
 Handler = Callable[[str, Any], dict[str, Any]]
 
 
 def init_app(app: Flask) -> None:
     """Serve `/collab` for this app and follow access changes."""
-    if app.extensions.get("socketio") is not socketio or socketio.server is None:
+    bound = app.extensions.get("socketio") is socketio
+    if not bound or socketio.server is None:
         raise RuntimeError(
             "realtime.server.init_app(app) needs Flask-SocketIO bound first: "
             "call socketio.init_app(app, ...) before it in create_app."

@@ -8,8 +8,9 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from auth.passwords import hash_password
+from portal.doclog import appending
 from portal.models import Case, Document, Membership, Person
-from portal.services import cases, documents, ystore
+from portal.services import cases, documents
 
 PASSWORD = "correct horse battery"
 _HASH = hash_password(PASSWORD)  # Argon2 is slow on purpose: hash once
@@ -95,7 +96,7 @@ class Factory:
             owner,
         )
         if text:
-            ystore.set_text(self.session, doc, text, owner.person if owner else None)
+            appending.set_text(self.session, doc, text, owner.person if owner else None)
         self.session.commit()
         return doc
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.doclog import reading
 from portal.models import Case, Document, Membership, Person
-from portal.services import ystore
 from tests.browserlike import Browser
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
@@ -44,7 +44,7 @@ def test_demo_creates_every_account_with_its_advice_and_is_idempotent(
                 select(Document).where(Document.owner_membership_id == membership.id)
             )
             assert advice is not None, email
-            assert ystore.document_text(dbs, advice.id).strip()
+            assert reading.document_text(dbs, advice.id).strip()
 
 
 def test_demo_accounts_sign_in_with_the_published_password(
@@ -76,7 +76,7 @@ def test_import_case_creates_advice_and_plan_sections(
     section_f = dbs.scalar(
         select(Document).where(Document.case_id == case.id, Document.section == "F")
     )
-    text = ystore.document_text(dbs, section_f.id)
+    text = reading.document_text(dbs, section_f.id)
     assert text and text in (folder / "draft_plan.md").read_text()
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
@@ -56,6 +63,13 @@ class DocUpdate(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The bytes passed `portal.doclog.yupdate` before they were stored. Rows
+    # from before that check existed are checked when first loaded.
+    checked: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Set aside because the document could not be loaded with it: kept for
+    # investigation, never applied again (`portal.doclog.quarantine`).
+    quarantined_at: Mapped[datetime | None]
+    quarantine_reason: Mapped[str | None] = mapped_column(String(300))
 
 
 class DocSnapshot(Base):

@@ -12,11 +12,12 @@ from auth import access, policy
 from auth.sessions import current_person
 from portal import openapi
 from portal.assistant import Finding
+from portal.doclog import reading
 from portal.errors import InvalidInput, NotAllowed
 from portal.extensions import csrf, db
 from portal.models import Case, Document, Person
 from portal.pages.documents import page_of
-from portal.services import audit, cases, documents, review, ystore
+from portal.services import audit, cases, documents, review
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -108,7 +109,7 @@ def get_document(doc_id: int) -> Response:
     person = _caller()
     doc, _, level = access.require_document(db.session, person, doc_id)
     body = _document_json(doc, level)
-    body["text"] = ystore.document_text(db.session, doc.id)
+    body["text"] = reading.document_text(db.session, doc.id)
     body["versions"] = [
         {"id": v.id, "label": v.label, "created_at": v.created_at.isoformat()}
         for v in documents.versions_of(db.session, doc)
@@ -159,9 +160,6 @@ def _finding_json(finding: Finding) -> dict[str, Any]:
     return {**finding.to_dict(), "link": link}
 
 
-DECISIONS = {"accepted": policy.Access.EDIT, "rejected": policy.Access.READ}
-
-
 @bp.post("/documents/<int:doc_id>/suggestions/decision")
 def suggestion_decision(doc_id: int) -> tuple[Response, int]:
     """Record that a person accepted or rejected a suggestion (the edit itself
@@ -170,13 +168,18 @@ def suggestion_decision(doc_id: int) -> tuple[Response, int]:
     if not g.get("via_token"):
         csrf.protect()
     body = request.get_json(silent=True)
-    if not isinstance(body, dict) or body.get("decision") not in DECISIONS:
+    if (
+        not isinstance(body, dict)
+        or body.get("decision") not in policy.SUGGESTION_DECISIONS
+    ):
         raise InvalidInput(
             'Send JSON like {"decision": "accepted", "rule": "...", "original": "..."}.'
         )
     decision = body["decision"]
-    doc, _, _ = access.require_document(db.session, person, doc_id, DECISIONS[decision])
-    fields = {
+    doc, _, level = access.require_document(db.session, person, doc_id)
+    if not policy.can_decide_suggestion(level, decision):
+        raise NotAllowed(f"You can {level.label} this document but not edit it.")
+    fields: dict[str, Any] = {
         key: str(body.get(key) or "")[:500]
         for key in ("rule", "original", "replacement", "source")
     }

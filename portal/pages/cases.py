@@ -19,11 +19,13 @@ from werkzeug.wrappers import Response
 from auth import access, policy
 from auth.invitations import InvitationRequest, create_invitation, pending_invitations
 from auth.sessions import login_required, signed_in_person
-from portal import domain, signals
+from portal import domain
 from portal.assistant import Finding, get_assistant
+from portal.config import Settings
+from portal.doclog import quarantine
 from portal.errors import InvalidInput
 from portal.extensions import db
-from portal.models import Case, Membership
+from portal.models import Case, Document, Membership
 from portal.pages import forms
 from portal.pages.documents import page_of
 from portal.services import audit, cases, findings, mail, review
@@ -38,7 +40,7 @@ YEAR_GROUPS = [str(n) for n in range(0, 15)]
 def new() -> str | Response:
     """Open a case (local authority staff only)."""
     person = signed_in_person()
-    if not person.is_staff:
+    if not policy.can_open_cases(person.is_staff):
         abort(403)
     errors = forms.FormErrors()
     values = request.form
@@ -119,6 +121,10 @@ def case(case_id: int) -> str:
     if policy.can_on_case(member, "view_findings"):
         found = _rule_findings(the_case, membership, today)
         checks = findings.triage(db.session, the_case, found)
+    set_aside: list[tuple[Document, int]] = []
+    if is_caseworker:  # after the checks, which load (and check) every document
+        counts = quarantine.set_aside_counts(db.session, the_case.id)
+        set_aside = [(d, counts[d.id]) for d in docs if d.id in counts]
     return render_template(
         "cases/show.html",
         case=the_case,
@@ -135,6 +141,7 @@ def case(case_id: int) -> str:
         labels=domain.STATUTORY_LABELS,
         today=today,
         checks=checks,
+        set_aside=set_aside,
     )
 
 
@@ -252,11 +259,11 @@ def invite(case_id: int) -> str | Response:
 
 
 def _invitation_link(token: str) -> str:
-    settings = current_app.config["SETTINGS"]
+    settings: Settings = current_app.config["SETTINGS"]
     path = url_for("auth.invitation", token=token)
     if settings.public_url:
         return settings.public_url + path
-    return url_for("auth.invitation", token=token, _external=True)
+    return str(url_for("auth.invitation", token=token, _external=True))
 
 
 def _send_invitation(email: str, child_name: str, link: str) -> bool:
@@ -287,7 +294,6 @@ def share(case_id: int) -> Response:
     shared = request.form.get("shared") == "yes"
     cases.set_draft_shared(db.session, the_case, shared, person)
     db.session.commit()
-    signals.access_changed.send(current_app._get_current_object(), case_id=case_id)
     flash(
         "The draft plan is now shared."
         if shared
@@ -305,13 +311,14 @@ def remove_member(case_id: int, membership_id: int) -> Response:
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.case_id != the_case.id:
         abort(404)
-    if membership.id == mine.id:
+    if not policy.can_remove_member(
+        access.member_facts(mine), policy.Member(membership.role, membership.id)
+    ):
         flash("You cannot remove yourself from a case you manage.")
         return redirect(url_for("cases.case", case_id=case_id))
     name = membership.person.name
     cases.remove_member(db.session, membership, person)
     db.session.commit()
-    signals.access_changed.send(current_app._get_current_object(), case_id=case_id)
     flash(f"{name} has been removed from the case.")
     return redirect(url_for("cases.case", case_id=case_id))
 

@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
+from auth import access, policy
 from auth.sessions import login_required, signed_in_person
 from portal import guidance
 from portal.extensions import db
@@ -23,7 +24,7 @@ def home() -> str | Response:
     today = date.today()
     managed, contributing = [], []
     for case, membership in cases.cases_for(db.session, person):
-        if membership.role == "caseworker":
+        if policy.manages_case(access.member_facts(membership)):
             docs = cases.case_documents(db.session, case)
             managed.append((case, cases.position(case, docs, today)))
         else:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from auth import access, policy
 from auth.sessions import login_required, signed_in_person
-from portal import domain, signals
+from portal import domain
+from portal.doclog import reading
 from portal.errors import NotAllowed
 from portal.extensions import db
 from portal.models import Document
-from portal.services import documents, markdown, ystore
+from portal.services import documents, markdown
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -27,7 +28,7 @@ def show(doc_id: int) -> str:
     """Read or edit a document, with its versions and recent editors."""
     person = signed_in_person()
     doc, membership, level = access.require_document(db.session, person, doc_id)
-    text = ystore.document_text(db.session, doc.id)
+    text = reading.document_text(db.session, doc.id)
     member = access.member_facts(membership)
     facts = access.doc_facts(doc, doc.case)
     return render_template(
@@ -38,7 +39,7 @@ def show(doc_id: int) -> str:
         text=text,
         rendered_html=markdown.render(text),
         versions=documents.versions_of(db.session, doc),
-        editors=ystore.recent_editors(db.session, doc.id),
+        editors=reading.recent_editors(db.session, doc.id),
         author=doc.owner.person if doc.owner else None,
         can_submit=policy.can_submit(member, facts),
         can_reopen=policy.can_reopen(member, facts),
@@ -61,9 +62,6 @@ def submit(doc_id: int) -> Response:
         )
     documents.submit_advice(db.session, doc, person)
     db.session.commit()
-    signals.access_changed.send(
-        current_app._get_current_object(), case_id=doc.case_id, document_id=doc.id
-    )
     flash("Your advice has been submitted. The caseworker has been told.")
     return redirect(url_for("documents.show", doc_id=doc.id))
 
@@ -80,8 +78,5 @@ def reopen(doc_id: int) -> Response:
         raise NotAllowed("Only the caseworker can reopen submitted advice.")
     documents.reopen_advice(db.session, doc, person)
     db.session.commit()
-    signals.access_changed.send(
-        current_app._get_current_object(), case_id=doc.case_id, document_id=doc.id
-    )
     flash("The advice is open for its author to edit again.")
     return redirect(url_for("documents.show", doc_id=doc.id))

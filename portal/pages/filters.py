@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+from auth import policy
 from portal import domain
 from portal.services.cases import is_overdue
 
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
         role=lambda r: domain.ROLE_LABELS.get(r, r),
     )
     globals_: dict[str, Any] = {
+        "can_open_cases": policy.can_open_cases,
         "is_overdue": is_overdue,
         "section_titles": domain.SECTION_TITLES,
     }

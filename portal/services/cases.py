@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from portal import domain
-from portal.models import SECTION_KEYS, Case, Document, Membership, Person
+from portal import domain, signals
+from portal.models import SECTION_KEYS, Case, Document, Membership, Person, Session
 from portal.services import audit
 
 FINAL_WEEKS = 20
@@ -166,6 +165,7 @@ def set_draft_shared(session: Session, case: Case, shared: bool, by: Person) -> 
         actor=by,
         case=case,
     )
+    signals.announce_access_change(session, case.id)
 
 
 def remove_member(session: Session, membership: Membership, by: Person) -> None:
@@ -182,4 +182,5 @@ def remove_member(session: Session, membership: Membership, by: Person) -> None:
         select(Document).where(Document.owner_membership_id == membership.id)
     ):
         doc.owner_membership_id = None
+    signals.announce_access_change(session, membership.case_id)
     session.delete(membership)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from portal import domain
+from portal import domain, signals
+from portal.doclog import reading
 from portal.errors import InvalidInput
-from portal.models import Case, Document, Membership, Person, Version, utcnow
-from portal.services import audit, ystore
+from portal.models import Case, Document, Membership, Person, Session, Version, utcnow
+from portal.services import audit
 
 
 def create_advice(
@@ -44,18 +44,21 @@ def submit_advice(session: Session, doc: Document, by: Person) -> Version:
     """Freeze the advice as a Version; further edits need the caseworker to reopen it."""
     if doc.kind != "advice" or doc.status != "draft":
         raise InvalidInput("Only advice that is still a draft can be submitted.")
-    ydoc, _ = ystore.load_ydoc(session, doc.id)
+    # Under the lock every append takes: the version holds exactly what was
+    # acknowledged, and no edit lands between this read and the commit.
+    frozen = reading.read_locked(session, doc.id)
     version = Version(
         document_id=doc.id,
         label="Advice submitted",
-        text=str(ydoc.get(ystore.TEXT_NAME, type=ystore.Text)),
-        state=ydoc.get_update(),
+        text=frozen.text,
+        state=frozen.state,
         created_by_id=by.id,
     )
     session.add(version)
     doc.status = "submitted"
     doc.submitted_at = utcnow()
     audit.record(session, "document.submitted", actor=by, document=doc)
+    signals.announce_access_change(session, doc.case_id, doc.id)
     return version
 
 
@@ -66,6 +69,7 @@ def reopen_advice(session: Session, doc: Document, by: Person) -> None:
     doc.status = "draft"
     doc.submitted_at = None
     audit.record(session, "document.reopened", actor=by, document=doc)
+    signals.announce_access_change(session, doc.case_id, doc.id)
 
 
 def versions_of(session: Session, doc: Document) -> list[Version]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from portal import domain
 from portal.casefolder import CaseFolder
-from portal.models import Case, Document, Person
-from portal.services import audit, cases, documents, ystore
+from portal.doclog import appending
+from portal.models import Case, Document, Person, Session
+from portal.services import audit, cases, documents
 
 
 def _section_texts(folder: CaseFolder) -> dict[str, str]:
@@ -54,7 +54,7 @@ def import_case_folder(
         doc = documents.create_advice(session, case, advice.role, due)
         doc.title = advice.title or doc.title
         doc.source_author = advice.author
-        ystore.set_text(session, doc, advice.body.strip() + "\n", caseworker)
+        appending.set_text(session, doc, advice.body.strip() + "\n", caseworker)
         session.flush()
         if submit_advice:
             documents.submit_advice(session, doc, caseworker)
@@ -66,7 +66,7 @@ def import_case_folder(
     ):
         text = sections.get(doc.section or "", "").strip()
         if text:
-            ystore.set_text(session, doc, text + "\n", caseworker)
+            appending.set_text(session, doc, text + "\n", caseworker)
     audit.record(
         session, "case.imported", actor=caseworker, case=case, folder=folder.case_id
     )

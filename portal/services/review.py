@@ -7,8 +7,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy.orm import Session
-
 from portal import domain
 from portal.assistant import (
     ADVICE_KINDS,
@@ -20,8 +18,8 @@ from portal.assistant import (
     get_assistant,
 )
 from portal.config import Settings
-from portal.models import Case, Document
-from portal.services import ystore
+from portal.doclog import reading
+from portal.models import Case, Document, Session
 
 
 def assistant_for(settings: Settings) -> Assistant:
@@ -71,7 +69,7 @@ def case_material(
     for doc in scope.documents:
         text = override[1] if override and override[0] == doc.id else None
         if text is None:
-            text = ystore.document_text(session, doc.id)
+            text = reading.document_text(session, doc.id)
         if doc.kind == "plan_section" and doc.section:
             sections[doc.section] = text
             continue

@@ -10,6 +10,7 @@ import itertools
 
 import pytest
 
+from auth import policy
 from auth.policy import (
     Access,
     DocFacts,
@@ -114,3 +115,41 @@ def test_only_the_caseworker_runs_the_case(role: str, action: str) -> None:
 def test_unknown_case_action_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="Unknown case action"):
         can_on_case(Member("caseworker", ME), "delete_everything")
+
+
+def test_only_staff_open_cases() -> None:
+    assert policy.can_open_cases(True) is True
+    assert policy.can_open_cases(False) is False
+
+
+def test_the_caseworker_removes_others_but_never_themselves() -> None:
+    caseworker = policy.Member("caseworker", 1)
+    parent = policy.Member("parent", 2)
+    assert policy.can_remove_member(caseworker, parent) is True
+    assert policy.can_remove_member(caseworker, caseworker) is False
+    assert policy.can_remove_member(parent, caseworker) is False
+    assert policy.can_remove_member(None, parent) is False
+
+
+@pytest.mark.parametrize(
+    ("access", "decision", "allowed"),
+    [
+        (Access.EDIT, "accepted", True),
+        (Access.COMMENT, "accepted", False),
+        (Access.READ, "accepted", False),
+        (Access.READ, "rejected", True),
+        (Access.NONE, "rejected", False),
+        (Access.EDIT, "maybe", False),
+    ],
+)
+def test_accepting_a_suggestion_needs_edit_rejecting_needs_read(
+    access: Access, decision: str, allowed: bool
+) -> None:
+    assert policy.can_decide_suggestion(access, decision) is allowed
+
+
+def test_the_dashboard_lists_managed_cases_for_caseworkers_only() -> None:
+    assert policy.manages_case(policy.Member("caseworker", 1)) is True
+    for role in ("parent", "young_person", "professional"):
+        assert policy.manages_case(policy.Member(role, 1)) is False
+    assert policy.manages_case(None) is False

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.doclog import appending, reading
 from portal.models import AuditEvent, Case, Document, DocUpdate, Person
-from portal.services import ystore
 from tests.browser.conftest import sign_in
 from tests.browser.test_accessibility import DESKTOP, PHONE, _violations
 
@@ -53,7 +53,7 @@ def test_check_panel_flags_and_accepting_a_suggestion_edits_the_text(
 
     def stored() -> bool:
         dbs.expire_all()
-        return "Staff will start a check-in" in ystore.document_text(dbs, section_f.id)
+        return "Staff will start a check-in" in reading.document_text(dbs, section_f.id)
 
     _eventually(stored)
     caseworker = dbs.scalar(
@@ -101,8 +101,10 @@ def test_only_the_caseworker_sees_findings_about_draft_advice(
 ) -> None:
     runner.invoke(args=["demo"])
     ep = dbs.scalar(select(Document).where(Document.title == "Psychological advice"))
-    text = ystore.document_text(dbs, ep.id) + f"\n**Recommendations.**\n\n1. {MARKER}\n"
-    ystore.set_text(dbs, ep, text, None)
+    text = (
+        reading.document_text(dbs, ep.id) + f"\n**Recommendations.**\n\n1. {MARKER}\n"
+    )
+    appending.set_text(dbs, ep, text, None)
     dbs.scalar(select(Case)).draft_shared = True
     dbs.commit()
     section_f = dbs.scalar(select(Document).where(Document.section == "F"))

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.doclog import reading
 from portal.models import Document
-from portal.services import ystore
 from tests.browser.conftest import sign_in
 from tests.browser.test_accessibility import _violations
 
@@ -92,7 +92,7 @@ def test_two_people_see_each_others_typing_and_cursors(
         page.wait_for_selector('#ehcp-editor[data-status="saved"]', timeout=10_000)
     assert parent.csp_violations == [] and caseworker.csp_violations == []
     # Acknowledged means stored: the durable text has both edits.
-    text = ystore.document_text(dbs, section_a.id)
+    text = reading.document_text(dbs, section_a.id)
     assert text.startswith("Agreed with the family. ")
     assert "Leo loves the quiet room." in text
 
@@ -112,7 +112,7 @@ def test_read_only_member_cannot_type(
     caseworker.click("text=Your cases")
     caseworker.click("text=Leo Marchetti")
     caseworker.click("text=Share the draft plan with the family and professionals")
-    before = ystore.document_text(dbs, section_f.id)
+    before = reading.document_text(dbs, section_f.id)
     therapist = _open(
         chromium,
         live_server,
@@ -128,4 +128,4 @@ def test_read_only_member_cannot_type(
     assert editable == "false"
     therapist.click("#editor-mount .cm-content")
     therapist.keyboard.type("should not appear")
-    assert ystore.document_text(dbs, section_f.id) == before
+    assert reading.document_text(dbs, section_f.id) == before

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.config import Settings
+from portal.doclog import appending, reading
 from portal.models import Case, Document
-from portal.services import ystore
 from tests.assistant.fake_openai import FakeOpenAI, completion
 from tests.browserlike import Browser
 from tests.conftest import make_settings
@@ -120,8 +120,10 @@ def test_only_the_caseworkers_check_sends_advice_to_the_model(
 ) -> None:
     runner.invoke(args=["demo"])
     ep = dbs.scalar(select(Document).where(Document.title == "Psychological advice"))
-    text = ystore.document_text(dbs, ep.id) + f"\n**Recommendations.**\n\n1. {MARKER}\n"
-    ystore.set_text(dbs, ep, text, None)
+    text = (
+        reading.document_text(dbs, ep.id) + f"\n**Recommendations.**\n\n1. {MARKER}\n"
+    )
+    appending.set_text(dbs, ep, text, None)
     dbs.scalar(select(Case)).draft_shared = True
     dbs.commit()
     section_f = dbs.scalar(select(Document).where(Document.section == "F"))

@@ -21,8 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.assistant.base import ADVICE_KINDS
+from portal.doclog import appending, reading
 from portal.models import Case, Document, Person
-from portal.services import cases, demo, ystore
+from portal.services import cases, demo
 from tests.browserlike import Browser
 
 CASEWORKER = "caseworker@example.org"
@@ -69,8 +70,8 @@ def _mark_every_document(dbs: Session) -> list[Marked]:
     marked = []
     for n, doc in enumerate(cases.case_documents(dbs, case)):
         marker, extra = _marker_text(doc, n)
-        text = ystore.document_text(dbs, doc.id) + extra
-        ystore.set_text(dbs, doc, text, caseworker)
+        text = reading.document_text(dbs, doc.id) + extra
+        appending.set_text(dbs, doc, text, caseworker)
         author = doc.owner.person.name if doc.owner else doc.source_author
         name = f"{doc.title} ({author})" if doc.kind == "advice" else ""
         marked.append(Marked(doc.id, doc.title, text, marker, name))

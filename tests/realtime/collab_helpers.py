@@ -156,6 +156,8 @@ class Editor:
     async def join(self, doc_id: int, sync: bool = True) -> Any:
         self.doc_id = doc_id
         ack = await self.call("join", {"doc": doc_id})
+        # The limits the server announces are checked once, in test_editing.
+        self.limits = ack.pop("limits", None) if isinstance(ack, dict) else None
         if sync and ack.get("ok"):
             self.synced.clear()
             await self.call(

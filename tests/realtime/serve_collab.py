@@ -28,7 +28,6 @@ import time  # noqa: E402
 from collections import Counter  # noqa: E402
 
 from flask import jsonify, request  # noqa: E402
-from pycrdt import Text  # noqa: E402
 
 from portal.app import create_app  # noqa: E402
 from portal.config import Settings  # noqa: E402
@@ -70,19 +69,17 @@ def build(uri: str):  # type: ignore[no-untyped-def]
         room = hub.rooms.get(request.args.get("doc", type=int) or 0)
         if room is None:
             return jsonify(open=False, rooms=len(hub.rooms))
-        with room.doc_lock:
-            text = str(room.ydoc.get("content", type=Text))
         return jsonify(
             open=True,
-            text=text,
-            members=len(room.members),
+            text=room.text(),
+            members=len(room.members()),
             seen_seq=room.seen_seq,
             rooms=len(hub.rooms),
         )
 
     @app.get("/_test/check-credentials")
     def _check_credentials():  # type: ignore[no-untyped-def]
-        server.hub_of(app).check_credentials()
+        server.hub_of(app).checker.check()
         return "ok"
 
     @app.get("/_test/garbage")

@@ -8,10 +8,10 @@ import random
 from flask import Flask
 from sqlalchemy import func, select
 
+from portal.doclog import reading
+from portal.doclog.reading import document_text
 from portal.extensions import db
 from portal.models import DocSnapshot, DocUpdate
-from portal.services import ystore
-from portal.services.ystore import document_text
 
 try:
     from collab_helpers import Editor, eventually, run
@@ -161,7 +161,7 @@ def test_compaction_under_concurrent_edits_loses_nothing(
     assert snapshot is not None and snapshot.upto_seq >= 10
     assert rows < 120
     # Compaction keeps each author's latest row, so "recent editors" survives it.
-    editors = {p.id for p, _ in ystore.recent_editors(db.session, seed.section_a)}
+    editors = {p.id for p, _ in reading.recent_editors(db.session, seed.section_a)}
     assert editors == {seed.people["caseworker"], seed.people["parent"]}
 
 
