@@ -35,10 +35,11 @@ demo: migrate
 run: demo
 	$(BIN)/python -m portal.serve
 
-## make test: set up, lint, then the whole suite
+## make test: set up, lint, type-check, then the whole suite
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 ## make frontend: rebuild the editor bundle and GOV.UK assets into portal/static
