@@ -114,7 +114,12 @@ def sign_out_page() -> Response:
         )
     sign_out()
     flash("You have signed out.")
-    return redirect(url_for("auth.sign_in"))
+    response = redirect(url_for("auth.sign_in"))
+    # Drop what this browser kept of the portal's pages and documents (unsent
+    # edits in IndexedDB included), for the next person at a shared computer.
+    # sign-out.js deletes the copies first; this covers browsers it cannot.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])

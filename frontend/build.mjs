@@ -6,17 +6,18 @@
 // rebuild into a temporary folder and compare bytes with the committed files.
 import { build } from 'esbuild'
 import { mkdir, readdir, readFile, rm, writeFile, copyFile } from 'node:fs/promises'
-import { dirname, join, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const outDir = resolve(process.argv[2] || process.env.EHCP_STATIC_DIR || join(here, '..', 'portal', 'static'))
 const govukSrc = join(here, 'node_modules', 'govuk-frontend', 'dist', 'govuk')
 
-async function buildEditor () {
+// The editor, and the sign-out script every signed-in page loads.
+async function buildBundles () {
   const result = await build({
     absWorkingDir: here,
-    entryPoints: ['src/editor.js'],
+    entryPoints: ['src/editor.js', 'src/sign-out.js'],
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -27,10 +28,10 @@ async function buildEditor () {
     charset: 'utf8',
     define: { 'process.env.NODE_ENV': '"production"' },
     write: false,
-    outfile: 'editor.js',
+    outdir: '.',
     logLevel: 'warning'
   })
-  await writeFile(join(outDir, 'editor.js'), result.outputFiles[0].contents)
+  for (const file of result.outputFiles) await writeFile(join(outDir, basename(file.path)), file.contents)
 }
 
 async function copyTree (src, dst) {
@@ -63,8 +64,8 @@ async function copyGovuk () {
 }
 
 await mkdir(outDir, { recursive: true })
-await buildEditor()
+await buildBundles()
 await copyFile(join(here, 'src', 'app.css'), join(outDir, 'app.css'))
 await copyFile(join(here, 'src', 'govuk-init.js'), join(outDir, 'govuk-init.js'))
 await copyGovuk()
-console.log(`built editor.js, app.css, govuk-init.js and govuk/ into ${outDir}`)
+console.log(`built editor.js, sign-out.js, app.css, govuk-init.js and govuk/ into ${outDir}`)

@@ -1,12 +1,14 @@
 // The live document editor: mounts on portal/templates/documents/_editor.html.
 //
 // Without JavaScript the page shows the server-rendered text. With it, this
-// module connects to /collab, binds CodeMirror 6 to the shared Y.Text, shows
-// a live preview, the save status, who is here and the Check panel, and
-// exposes window.ehcpEditor = {ydoc, ytext, provider, awareness, view, check}
-// for browser tests.
+// module connects to /collab, binds CodeMirror 6 to the shared Y.Text, keeps
+// unsent edits on this device (editors only), shows a live preview, the save
+// status, who is here and the Check panel, and exposes
+// window.ehcpEditor = {ydoc, ytext, provider, awareness, view, check, preview, localCopy}
+// for browser tests. CodeMirror-specific code stays here and thin: the rest
+// (saving, the size guard, local copies) does not know which editor is used.
 import * as Y from 'yjs'
-import { Compartment, EditorState } from '@codemirror/state'
+import { Compartment, EditorState, Transaction } from '@codemirror/state'
 import { EditorView, drawSelection, keymap, highlightSpecialChars } from '@codemirror/view'
 import { defaultKeymap, indentWithTab } from '@codemirror/commands'
 import { LanguageSupport, defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language'
@@ -16,6 +18,10 @@ import { SocketIOProvider } from './socketio-provider.js'
 import { makeUser, renderPresence } from './presence.js'
 import { bindPreview } from './preview.js'
 import { CheckPanel } from './check-panel.js'
+import { byteLength, largestInsert, oversizedInsertMessage } from './size-guard.js'
+import { deleteLocalCopies, localCopyName } from './local-databases.js'
+import { openLocalCopy } from './local-copy.js'
+import { guardUnsavedChanges } from './unsaved-guard.js'
 
 const byId = (id) => document.getElementById(id)
 
@@ -28,6 +34,7 @@ function readConfig (root) {
   const raw = root.dataset.docId
   return {
     docId: /^\d+$/.test(raw) ? Number(raw) : raw,
+    personId: root.dataset.personId || '',
     access: root.dataset.access,
     userName: root.dataset.userName || 'Someone',
     userRole: root.dataset.userRole || '',
@@ -37,7 +44,26 @@ function readConfig (root) {
   }
 }
 
-function createView ({ ytext, provider, access, readOnlyCompartment, check }) {
+// A change typed, pasted or dropped that adds more text than one message to
+// the server can carry never enters the document; `onChecked` gets the
+// sentence to show, or null. Remote changes carry no user event and pass.
+function refuseOversizedInput (maxUpdateBytes, onChecked) {
+  return EditorState.changeFilter.of((tr) => {
+    if (!tr.annotation(Transaction.userEvent)) return true
+    const inserted = []
+    tr.changes.iterChanges((fromA, toA, fromB, toB, text) => inserted.push(text))
+    const units = inserted.reduce((n, text) => n + text.length, 0)
+    // A UTF-16 unit is at most 3 bytes of UTF-8: most changes need no counting.
+    const bytes = units * 3 <= largestInsert(maxUpdateBytes())
+      ? 0
+      : inserted.reduce((n, text) => n + byteLength(text.toString()), 0)
+    const message = oversizedInsertMessage(bytes, maxUpdateBytes(), tr.isUserEvent('input.paste'))
+    onChecked(message)
+    return !message
+  })
+}
+
+function createView ({ ytext, provider, access, readOnlyCompartment, check, onInputChecked }) {
   const undoManager = new Y.UndoManager(ytext)
   const state = EditorState.create({
     doc: ytext.toString(),
@@ -51,6 +77,7 @@ function createView ({ ytext, provider, access, readOnlyCompartment, check }) {
       keymap.of([...yUndoManagerKeymap, ...markdownKeymap, ...defaultKeymap, indentWithTab]),
       yCollab(ytext, provider.awareness, { undoManager }),
       readOnlyCompartment.of(readOnlyExtensions(access)),
+      refuseOversizedInput(() => provider.limits.maxUpdateBytes, onInputChecked),
       EditorView.contentAttributes.of({
         'aria-labelledby': 'editor-label',
         'aria-describedby': 'editor-hint editor-status',
@@ -72,8 +99,17 @@ function showStatus (root, status) {
 
 function showError (message) {
   const box = byId('editor-error')
-  box.textContent = message
+  box.textContent = message || ''
   box.hidden = !message
+}
+
+// Unsent edits survive closing the tab, for people who may edit; other
+// people's copies are removed from this browser (a shared computer).
+function openCopies (config, ydoc) {
+  if (!config.personId) return null
+  deleteLocalCopies({ keepPersonId: config.personId }).catch(() => {})
+  if (config.access !== 'edit') return null
+  return openLocalCopy(ydoc, localCopyName(config.personId, config.docId))
 }
 
 function mount (root) {
@@ -81,7 +117,11 @@ function mount (root) {
   const ydoc = new Y.Doc()
   const ytext = ydoc.getText('content')
   const user = makeUser(config.userName, config.userRole)
-  const provider = new SocketIOProvider({ ydoc, docId: config.docId, url: config.socketUrl, user })
+  const localCopy = openCopies(config, ydoc)
+  const provider = new SocketIOProvider({
+    ydoc, docId: config.docId, url: config.socketUrl, user, restoreOrigin: localCopy
+  })
+  if (localCopy) localCopy.whenSynced.then(() => provider.setKeepsLocalCopy(true))
   const readOnlyCompartment = new Compartment()
   let access = config.access
 
@@ -93,7 +133,14 @@ function mount (root) {
     csrfToken: config.csrfToken,
     getAccess: () => access
   })
-  const view = createView({ ytext, provider, access, readOnlyCompartment, check })
+  // A size message stays until the next change that is let in.
+  let sizeMessage = null
+  const onInputChecked = (message) => {
+    if (message === sizeMessage) return
+    sizeMessage = message
+    showError(message)
+  }
+  const view = createView({ ytext, provider, access, readOnlyCompartment, check, onInputChecked })
   check.view = view
   const preview = bindPreview(byId('editor-preview'), ytext)
 
@@ -109,8 +156,15 @@ function mount (root) {
     preview.render()
     check.schedule()
   })
-  provider.on('refused', ({ message }) => showError(`${message}. Reload the page to see the saved text.`))
+  // The server sends an `error` event with each refusal as well: the status
+  // line says it (and that we retry), and once all is saved it is history.
   provider.on('server-error', ({ message }) => showError(message))
+  provider.on('refused', ({ message }) => {
+    if (byId('editor-error').textContent === message) showError(null)
+  })
+  provider.on('status', (status) => {
+    if (status.state === 'saved' && !sizeMessage) showError(null)
+  })
   provider.on('join-refused', ({ message }) => showError(message))
   provider.on('connect-refused', ({ message }) => showError(`Could not connect to the live editor: ${message}`))
 
@@ -125,6 +179,9 @@ function mount (root) {
     if (event.persisted) provider.awareness.setLocalStateField('user', user)
   })
   byId('editor-label').addEventListener('click', () => view.focus())
+  guardUnsavedChanges({
+    provider, localCopy, discardBox: byId('editor-unsaved'), discardButton: byId('editor-discard')
+  })
 
   for (const id of ['editor-edit', 'editor-presence-wrap', 'check-panel']) byId(id).hidden = false
   byId('editor-preview-heading').textContent = 'Preview'
@@ -133,7 +190,7 @@ function mount (root) {
   root.dataset.state = 'connecting'
   if (provider.status) showStatus(root, provider.status)
 
-  window.ehcpEditor = { ydoc, ytext, provider, awareness: provider.awareness, view, check, preview }
+  window.ehcpEditor = { ydoc, ytext, provider, awareness: provider.awareness, view, check, preview, localCopy }
   return window.ehcpEditor
 }
 

@@ -1,69 +1,32 @@
 // A Yjs provider over Socket.IO speaking docs/realtime-protocol.md.
 //
 // Runs in the browser (session cookie) and in Node (auth: {token}); it never
-// touches the DOM. Events (lib0 Observable):
-//   'status'  ({state, message, access, pending})  whenever the status line changes
+// touches the DOM. It owns the connection, the join, access and presence;
+// saving local changes (coalescing, acknowledgements, resync after refusals,
+// backoff) is the Saver's job (saver.js). Events (lib0 Observable):
+//   'status'  ({state, message, access, pending, canDiscard})  whenever the status line changes
 //   'access'  (access)                               join result or server `access` event
 //   'synced'  ()                                     first server step 2 after each join
-//   'refused' ({message})                            the server refused one of our updates
+//   'refused' ({message})                            the server refused one of our writes
 //   'server-error' ({message})                       a server `error` event for this doc
 //   'join-refused' ({message})                       join acknowledged with ok: false
 //   'connect-refused' ({message})                    the server refused the connection
 import * as Y from 'yjs'
-import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 import { Observable } from 'lib0/observable'
 import * as syncProtocol from 'y-protocols/sync'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import { io } from 'socket.io-client'
+import { Saver } from './saver.js'
+import { describeStatus } from './save-status.js'
+import { MESSAGE_AWARENESS, MESSAGE_SYNC, encodeAwareness, toBytes } from './sync-frames.js'
 
-export const MESSAGE_SYNC = 0
-export const MESSAGE_AWARENESS = 1
-
-export const STATUS_TEXT = {
-  connecting: 'Connecting…',
-  loading: 'Loading…',
-  saving: 'Saving…',
-  saved: 'All changes saved',
-  offline: 'Offline – your changes will be sent when you reconnect',
-  read: 'You can read this document',
-  comment: 'You can read and comment on this document',
-  none: 'You no longer have access to this document',
-  refused: 'Your last change was not saved',
-  error: 'Could not connect'
-}
+export { MESSAGE_AWARENESS, MESSAGE_SYNC, encodeStep1, encodeStep2, encodeUpdate, toBytes } from './sync-frames.js'
+export { STATUS_TEXT } from './save-status.js'
+export { DEFAULT_LIMITS } from './saver.js'
 
 const ACK_TIMEOUT_MS = 20000
-
-/** Copy a Socket.IO binary payload (Buffer, ArrayBuffer or view) into a Uint8Array. */
-export function toBytes (data) {
-  if (data instanceof Uint8Array) return data
-  if (data instanceof ArrayBuffer) return new Uint8Array(data)
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-  throw new TypeError('expected binary data')
-}
-
-function frameSync (write) {
-  const encoder = encoding.createEncoder()
-  encoding.writeVarUint(encoder, MESSAGE_SYNC)
-  write(encoder)
-  return encoding.toUint8Array(encoder)
-}
-
-/** The y-websocket frame carrying sync step 1 for `ydoc`. */
-export const encodeStep1 = (ydoc) => frameSync((e) => syncProtocol.writeSyncStep1(e, ydoc))
-/** The y-websocket frame carrying sync step 2 with `update`. */
-export const encodeStep2 = (update) => frameSync((e) => { encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep2); encoding.writeVarUint8Array(e, update) })
-/** The y-websocket frame carrying one update (sync message type 2). */
-export const encodeUpdate = (update) => frameSync((e) => syncProtocol.writeUpdate(e, update))
-
-/** True if `local` has structs that `remote` lacks. */
-function isAhead (local, remote) {
-  for (const [client, clock] of local) {
-    if ((remote.get(client) || 0) < clock) return true
-  }
-  return false
-}
+const STUCK_AFTER = 3 // refusals in a row before offering to discard
 
 export class SocketIOProvider extends Observable {
   /**
@@ -74,9 +37,16 @@ export class SocketIOProvider extends Observable {
    * @param {string} [opts.token] personal access token (Node); browsers use the cookie
    * @param {object} [opts.user] awareness `user` field: {name, role, color, colorLight}
    * @param {number} [opts.resyncInterval] ms between step 1 re-sends (0 = never)
+   * @param {number} [opts.coalesceMs] window over which local updates merge into one message
+   * @param {{first: number, max: number}} [opts.retryDelay] backoff after refusals, ms
+   * @param {any} [opts.restoreOrigin] origin of updates restored from a local copy
+   *   (y-indexeddb): not sent as updates, but unsaved until a step 2 covers them
    * @param {object} [opts.socketOptions] extra socket.io-client options
    */
-  constructor ({ ydoc, docId, url = '', token, user, resyncInterval = 30000, socketOptions = {} }) {
+  constructor ({
+    ydoc, docId, url = '', token, user, resyncInterval = 30000, coalesceMs = 50,
+    retryDelay = { first: 1000, max: 30000 }, restoreOrigin = null, socketOptions = {}
+  }) {
     super()
     this.ydoc = ydoc
     this.docId = docId
@@ -86,12 +56,20 @@ export class SocketIOProvider extends Observable {
     this.joined = false
     this.synced = false
     this.connected = false
-    this.stats = { acked: 0, refused: 0, step2Acked: 0, step2Refused: 0, resyncs: 0 }
-    this.lastError = null // last refusal of one of our updates
-    this.fatalError = null // connection or join refused
+    this.keepsLocalCopy = false // set by the page once a local copy (IndexedDB) is open
+    this.fatalError = null // connection or join refused, or closed by the server
+    this.saver = new Saver({
+      ydoc,
+      send: (frame, onAck) => this._emit('sync', frame, onAck),
+      isJoined: () => this.joined,
+      getAccess: () => this.access,
+      onChange: () => this._setStatus(),
+      onRefused: (message) => this.emit('refused', [{ message }]),
+      coalesceMs,
+      retryDelay,
+      restoreOrigin
+    })
     this._hadConnectError = false
-    this._pending = new Map() // send id -> update not yet acknowledged
-    this._seq = 0
     this._status = null
     this._destroyed = false
 
@@ -101,7 +79,7 @@ export class SocketIOProvider extends Observable {
     this._bindSocket()
 
     this._onDocUpdate = (update, origin) => {
-      if (origin !== this) this._queueUpdate(update)
+      if (origin !== this) this.saver.onLocalUpdate(update, origin)
     }
     this._onAwarenessUpdate = ({ added, updated, removed }, origin) => {
       if (origin !== 'local' && origin !== 'destroy') return
@@ -117,10 +95,43 @@ export class SocketIOProvider extends Observable {
     this._setStatus()
   }
 
-  /** Number of local updates not yet acknowledged by the server. */
+  /** Local changes the server has not confirmed (a restored local copy counts as one). */
   get pendingCount () {
-    return this._pending.size
+    return this.saver.pendingCount
   }
+
+  /** The unhealed refusal {message, retrying, permanent, count}, or null. */
+  get refusal () {
+    return this.saver.refusal
+  }
+
+  /** {maxUpdateBytes, updatesPerSecond}: from the join acknowledgement, else defaults. */
+  get limits () {
+    return this.saver.limits
+  }
+
+  /** Counts of writes acknowledged and refused, resyncs and messages sent. */
+  get stats () {
+    return this.saver.stats
+  }
+
+  /** Send sync step 1 so the server answers with whatever we lack (and asks for what it lacks). */
+  resync () {
+    this.saver.resync()
+  }
+
+  /** True while leaving the page could lose something: pending, refused or offline. */
+  get hasUnsavedChanges () {
+    return this.pendingCount > 0 || this.refusal !== null
+  }
+
+  /** The page keeps unsent changes on this device (IndexedDB is open). */
+  setKeepsLocalCopy (keeps) {
+    this.keepsLocalCopy = keeps
+    this._setStatus()
+  }
+
+  // -- socket ---------------------------------------------------------------
 
   _bindSocket () {
     const s = this.socket
@@ -130,7 +141,7 @@ export class SocketIOProvider extends Observable {
       this.connected = false
       this._hadConnectError = true
       if (!s.active) { // refused by the server's connect handler: no auto-retry
-        this.fatalError = `${STATUS_TEXT.error}: ${err.message}`
+        this.fatalError = `Could not connect: ${err.message}`
         this.emit('connect-refused', [{ message: err.message }])
       }
       this._setStatus()
@@ -175,10 +186,10 @@ export class SocketIOProvider extends Observable {
       }
       this.joined = true
       this.fatalError = null
+      this.saver.setLimits(res.limits)
       this._setAccess(res.access)
-      this.resync()
+      this.saver.start()
       this._sendAwareness([this.ydoc.clientID])
-      this._flushPending()
     })
   }
 
@@ -190,6 +201,7 @@ export class SocketIOProvider extends Observable {
     this.connected = false
     this.joined = false
     this.synced = false
+    this.saver.stop()
     // Presence of others is unknown while offline.
     const others = [...this.awareness.getStates().keys()].filter((c) => c !== this.ydoc.clientID)
     awarenessProtocol.removeAwarenessStates(this.awareness, others, this)
@@ -207,20 +219,15 @@ export class SocketIOProvider extends Observable {
     if (access === 'none') this.joined = false
     const wasEdit = this.access === 'edit'
     this._setAccess(access)
-    if (access === 'edit' && !wasEdit) this.resync()
-  }
-
-  /** Send sync step 1 so the server answers with whatever we lack (and asks for what it lacks). */
-  resync () {
-    if (!this.joined) return
-    this.stats.resyncs++
-    this._emit('sync', encodeStep1(this.ydoc))
+    if (access === 'edit' && !wasEdit) this.saver.accessGranted()
   }
 
   _emit (event, data, onAck) {
+    if (!this.socket.connected) return false // socket.io would buffer it for after a reconnect, before our join
     const payload = { doc: this.docId, data }
     if (onAck) this.socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, onAck)
     else this.socket.emit(event, payload)
+    return true
   }
 
   _onSync (bytes) {
@@ -228,7 +235,7 @@ export class SocketIOProvider extends Observable {
     if (decoding.readVarUint(decoder) !== MESSAGE_SYNC) return
     const type = decoding.readVarUint(decoder)
     if (type === syncProtocol.messageYjsSyncStep1) {
-      this._answerStep1(decoding.readVarUint8Array(decoder))
+      this.saver.answerStep1(decoding.readVarUint8Array(decoder))
     } else if (type === syncProtocol.messageYjsSyncStep2 || type === syncProtocol.messageYjsUpdate) {
       Y.applyUpdate(this.ydoc, decoding.readVarUint8Array(decoder), this)
       if (type === syncProtocol.messageYjsSyncStep2 && !this.synced) {
@@ -239,61 +246,7 @@ export class SocketIOProvider extends Observable {
     }
   }
 
-  // Step 2 writes, so only send it when it carries something the server may
-  // lack (structs it has not seen, or updates still unacknowledged) and we may
-  // write; a successful ack then covers every update queued before it.
-  _answerStep1 (stateVector) {
-    if (this.access !== 'edit') return
-    const remote = Y.decodeStateVector(stateVector)
-    if (this._pending.size === 0 && !isAhead(Y.decodeStateVector(Y.encodeStateVector(this.ydoc)), remote)) return
-    const coveredUpTo = this._seq
-    const update = Y.encodeStateAsUpdate(this.ydoc, stateVector)
-    this._emit('sync', encodeStep2(update), (err, res) => {
-      if (err) return // lost; the next resync retries
-      if (res && res.ok) {
-        this.stats.step2Acked++
-        for (const id of [...this._pending.keys()]) if (id <= coveredUpTo) this._pending.delete(id)
-      } else {
-        this.stats.step2Refused++
-        this._refused(res)
-      }
-      this._setStatus()
-    })
-  }
-
-  _queueUpdate (update) {
-    const id = ++this._seq
-    this._pending.set(id, update)
-    if (this.joined) this._sendUpdate(id, update)
-    this._setStatus()
-  }
-
-  _sendUpdate (id, update) {
-    this._emit('sync', encodeUpdate(update), (err, res) => {
-      if (!this._pending.has(id)) return // superseded by a merged re-send or a step 2
-      if (err) return // no ack in time: keep it; reconnect or resync re-sends it
-      this._pending.delete(id)
-      if (res && res.ok) this.stats.acked++
-      else {
-        this.stats.refused++
-        this._refused(res)
-      }
-      this._setStatus()
-    })
-  }
-
-  // After (re)joining, send every unacknowledged update again as one.
-  _flushPending () {
-    if (this._pending.size === 0) return
-    const merged = Y.mergeUpdates([...this._pending.values()])
-    this._pending.clear()
-    this._queueUpdate(merged)
-  }
-
-  _refused (res) {
-    this.lastError = `${STATUS_TEXT.refused}: ${(res && res.error) || 'refused by the server'}`
-    this.emit('refused', [{ message: this.lastError }])
-  }
+  // -- awareness ------------------------------------------------------------------
 
   _onAwareness (bytes) {
     const decoder = decoding.createDecoder(bytes)
@@ -303,10 +256,7 @@ export class SocketIOProvider extends Observable {
 
   _sendAwareness (clients) {
     if (!this.joined) return
-    const encoder = encoding.createEncoder()
-    encoding.writeVarUint(encoder, MESSAGE_AWARENESS)
-    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients))
-    this._emit('awareness', encoding.toUint8Array(encoder))
+    this._emit('awareness', encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients)))
   }
 
   /** Tell the others we have left (keeps the connection); call on page hide. */
@@ -314,39 +264,39 @@ export class SocketIOProvider extends Observable {
     awarenessProtocol.removeAwarenessStates(this.awareness, [this.ydoc.clientID], 'local')
   }
 
-  /** Current status: {state, message, access, pending}. */
+  // -- status ---------------------------------------------------------------------
+
+  /** Current status: {state, message, access, pending, canDiscard}. */
   get status () {
     return this._status
   }
 
   _computeStatus () {
-    const pending = this._pending.size
-    let state
-    if (this.fatalError) state = 'error'
-    else if (this.access === 'none') state = 'none'
-    else if (!this.joined) state = this.access || this._hadConnectError ? 'offline' : 'connecting'
-    else if (this.access === 'read' || this.access === 'comment') state = this.access
-    else if (pending > 0) state = 'saving'
-    else if (!this.synced) state = 'loading'
-    else state = 'saved'
-    let message = state === 'error' ? this.fatalError : STATUS_TEXT[state]
-    if ((state === 'saved' || state === 'saving') && this.lastError) message = `${this.lastError}. ${message}`
-    return { state, message, access: this.access, pending }
+    const pending = this.pendingCount
+    const { state, message } = describeStatus({
+      fatalError: this.fatalError,
+      access: this.access,
+      joined: this.joined,
+      hadConnectError: this._hadConnectError,
+      synced: this.synced,
+      unsaved: pending,
+      refusal: this.refusal,
+      keepsLocalCopy: this.keepsLocalCopy
+    })
+    // Offer to throw away what the server keeps refusing (or can no longer take).
+    const r = this.refusal
+    const canDiscard = pending > 0 && Boolean((r && (r.permanent || r.count >= STUCK_AFTER)) ||
+      (this.joined && this.access !== 'edit'))
+    return { state, message, access: this.access, pending, canDiscard }
   }
 
   _setStatus () {
     const next = this._computeStatus()
     const prev = this._status
     if (prev && prev.state === next.state && prev.message === next.message && prev.access === next.access &&
-        (prev.pending === 0) === (next.pending === 0)) return
+        prev.canDiscard === next.canDiscard && (prev.pending === 0) === (next.pending === 0)) return
     this._status = next
     this.emit('status', [next])
-  }
-
-  /** Clear a shown refusal message (e.g. after the person has seen it). */
-  clearError () {
-    this.lastError = null
-    this._setStatus()
   }
 
   /**
@@ -358,6 +308,7 @@ export class SocketIOProvider extends Observable {
     if (this._destroyed) return this._destroying
     this._destroyed = true
     clearInterval(this._resyncTimer)
+    this.saver.destroy()
     const wasJoined = this.joined
     if (wasJoined) awarenessProtocol.removeAwarenessStates(this.awareness, [this.ydoc.clientID], 'destroy')
     this.ydoc.off('update', this._onDocUpdate)

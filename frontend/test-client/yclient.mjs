@@ -61,7 +61,8 @@ async function run (opts, provider, ytext) {
     const index = opts.at === null ? ytext.length : Math.min(opts.at, ytext.length)
     ytext.insert(index, opts.insert)
     const onStatus = (listener) => { provider.on('status', listener); return () => provider.off('status', listener) }
-    await when(onStatus, () => provider.pendingCount === 0)
+    // Saved, or refused: a refused change stays pending while the provider retries.
+    await when(onStatus, () => provider.pendingCount === 0 || provider.refusal !== null)
   }
   if (opts.waitFor !== undefined) {
     const onText = (listener) => { ytext.observe(listener); return () => ytext.unobserve(listener) }
@@ -93,8 +94,9 @@ async function main () {
   })
   const result = () => ({
     text: ytext.toString(),
-    acked: provider.stats.acked,
-    refused: provider.stats.refused,
+    // Writes: update messages and the step 2 that may carry an early insert.
+    acked: provider.stats.acked + provider.stats.step2Acked,
+    refused: provider.stats.refused + provider.stats.step2Refused,
     access: provider.access
   })
   let timer

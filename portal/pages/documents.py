@@ -43,6 +43,7 @@ def show(doc_id: int) -> str:
         author=doc.owner.person if doc.owner else None,
         can_submit=policy.can_submit(member, facts),
         can_reopen=policy.can_reopen(member, facts),
+        person_id=person.id,
         user_name=person.name,
         user_role_label=domain.ROLE_LABELS.get(membership.role, membership.role),
     )

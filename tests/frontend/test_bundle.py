@@ -8,7 +8,7 @@ from pathlib import Path
 from tests.frontend.conftest import FRONTEND, STATIC
 
 # Everything build.mjs writes; portal/static may hold nothing else of ours.
-TOP_LEVEL = ["editor.js", "app.css", "govuk-init.js"]
+TOP_LEVEL = ["editor.js", "sign-out.js", "app.css", "govuk-init.js"]
 
 
 def _files_under(root: Path) -> dict[str, bytes]:

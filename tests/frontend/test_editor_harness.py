@@ -46,6 +46,7 @@ def _render(tmp_path: Path) -> Path:
     )
     body = env.get_template("documents/_editor.html").render(
         doc=_Doc,
+        person_id="7",
         access="edit",
         user_name="Sofia <Marchetti>",
         user_role_label="Parent or carer",

@@ -157,6 +157,32 @@ def test_sign_out_ends_the_session(
     assert _actions(dbs)[-1] == "auth.signed_out"
 
 
+def test_sign_out_tells_the_browser_to_drop_what_it_kept(
+    browser: Browser, make: Factory
+) -> None:
+    """Cached pages and stored documents (IndexedDB copies of unsent edits)
+    must not stay for the next person at a shared computer."""
+    make.person("ana@example.org")
+    browser.sign_in("ana@example.org")
+    response = browser.sign_out()
+    assert response.status_code == 302
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+    # Only signing out clears them: other pages do not.
+    assert "Clear-Site-Data" not in browser.get("/sign-in").headers
+
+
+def test_signed_in_pages_load_the_sign_out_clean_up(
+    browser: Browser, make: Factory
+) -> None:
+    make.person("ana@example.org")
+    browser.sign_in("ana@example.org")
+    page = browser.text("/")
+    assert 'id="sign-out-form"' in page
+    assert "/static/sign-out.js" in page
+    browser.sign_out()
+    assert "/static/sign-out.js" not in browser.text("/sign-in")
+
+
 def test_signing_in_clears_the_persons_long_finished_sign_ins(
     browser: Browser, make: Factory, dbs: Session
 ) -> None:
