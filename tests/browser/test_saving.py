@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.doclog import reading
 from portal.models import Document, Person
-from portal.services import ystore
 from tests.browser.conftest import sign_in
 from tests.browser.test_accessibility import _violations
 
@@ -58,7 +58,7 @@ def _section(dbs: Session, letter: str) -> int:
 
 def _stored_text(dbs: Session, doc_id: int) -> str:
     dbs.expire_all()
-    return ystore.document_text(dbs, doc_id)
+    return reading.document_text(dbs, doc_id)
 
 
 def _open_editor(context: Any, base: str, doc_id: int) -> Any:
