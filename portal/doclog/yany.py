@@ -211,7 +211,9 @@ def _format(reader: Reader, limits: ContentLimits) -> int:
 
 
 def _type(reader: Reader, limits: ContentLimits) -> int:
-    ref = reader.var_uint()
+    # One byte: yrs reads a u8 where Yjs reads a var uint, so the overlong
+    # 0x80 0x00 would be 0 to Yjs and 128 to yrs.
+    ref = reader.u8()
     if ref not in TYPE_REFS:
         raise InvalidUpdate(
             "That change uses a kind of shared type the server refuses."

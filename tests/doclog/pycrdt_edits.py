@@ -1,7 +1,8 @@
 """Edit histories made by pycrdt, for the validator's tests and fuzz seeds.
 
 Each history is the list of updates in the order a server receives them. Client
-ids are fixed, so every run builds the same bytes.
+ids are fixed, so every run builds the same structs (yrs may write the keys of
+a map value in another order).
 """
 
 from __future__ import annotations

@@ -246,6 +246,10 @@ REFUSED = {
         one(y.item(y.ytype(y.XML_HOOK, "h"), parent="x")),
         "That change uses a kind of shared type the server refuses.",
     ),
+    "overlong type ref": (
+        one(b"\x07\x01\x01x\x80\x00"),
+        "That change uses a kind of shared type the server refuses.",
+    ),
     "type ref 7": (
         one(y.item(y.ytype(7), parent="x")),
         "That change uses a kind of shared type the server refuses.",
