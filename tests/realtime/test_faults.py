@@ -1,68 +1,23 @@
 """Faults while storing: only what is committed is acknowledged.
 
-Faults are injected in the database itself, by triggers on the update log:
-a cancelled query, a connection killed mid-batch, a failure raised at
-COMMIT (a deferred constraint trigger), a unique-key conflict, and on SQLite
-an aborted insert. Each edit acknowledged ok must be in the database; each
-refused one must not be, until the client sends it again; nothing may come
-out twice.
+Faults are injected in the database itself (`tests/faults.py`). Each edit
+acknowledged ok must be in the database; each refused one must not be,
+until the client sends it again; nothing may come out twice.
 """
 
 from __future__ import annotations
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
 
 from portal.doclog.reading import document_text
 from portal.extensions import db
+from tests import faults
 
 try:
     from collab_helpers import Editor, run
 except ImportError:
     from tests.realtime.collab_helpers import Editor, run
-
-PG_FAULTS = """
-CREATE SEQUENCE fault_seq;
-CREATE TABLE fault_plan (kind text NOT NULL, fire_upto bigint NOT NULL);
-CREATE FUNCTION fault_fire(wanted text) RETURNS boolean AS $$
-  -- A sequence is not rolled back with the failed batch, so each plan
-  -- fires a fixed number of times however often the batch is retried.
-  SELECT EXISTS (SELECT 1 FROM fault_plan WHERE kind = wanted)
-     AND nextval('fault_seq') <= (SELECT fire_upto FROM fault_plan LIMIT 1)
-$$ LANGUAGE sql;
-CREATE FUNCTION fault_on_insert() RETURNS trigger AS $$
-BEGIN
-  IF fault_fire('query_canceled') THEN
-    RAISE EXCEPTION 'injected' USING ERRCODE = 'query_canceled';
-  ELSIF fault_fire('unique_violation') THEN
-    RAISE EXCEPTION 'injected' USING ERRCODE = 'unique_violation';
-  ELSIF fault_fire('error') THEN
-    RAISE EXCEPTION 'injected failure';
-  ELSIF fault_fire('connection') THEN
-    PERFORM pg_terminate_backend(pg_backend_pid());
-  END IF;
-  RETURN NEW;
-END $$ LANGUAGE plpgsql;
-CREATE FUNCTION fault_at_commit() RETURNS trigger AS $$
-BEGIN
-  IF fault_fire('commit') THEN
-    RAISE EXCEPTION 'injected at commit';
-  END IF;
-  RETURN NEW;
-END $$ LANGUAGE plpgsql;
-CREATE TRIGGER fault_on_insert BEFORE INSERT ON doc_update
-  FOR EACH ROW EXECUTE FUNCTION fault_on_insert();
-CREATE CONSTRAINT TRIGGER fault_at_commit AFTER INSERT ON doc_update
-  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION fault_at_commit();
-"""
-
-SQLITE_FAULTS = """
-CREATE TABLE fault_plan (kind text NOT NULL, fire_upto integer NOT NULL);
-CREATE TRIGGER fault_on_insert BEFORE INSERT ON doc_update
-  WHEN (SELECT count(*) FROM fault_plan) > 0
-  BEGIN SELECT RAISE(ABORT, 'injected'); END;
-"""
 
 
 def is_postgres() -> bool:
@@ -70,35 +25,12 @@ def is_postgres() -> bool:
 
 
 def install_faults() -> None:
-    raw = db.engine.raw_connection()
-    try:
-        if is_postgres():
-            with raw.cursor() as cursor:
-                cursor.execute(PG_FAULTS)
-        else:
-            raw.driver_connection.executescript(SQLITE_FAULTS)  # type: ignore[union-attr]
-        raw.commit()
-    finally:
-        raw.close()
+    faults.install(db.engine)
 
 
 def plan_fault(kind: str | None, times: int = 1) -> None:
-    """From now on, make the next `times` inserts fail with `kind` (None: stop)."""
     db.session.remove()
-    db.session.execute(text("DELETE FROM fault_plan"))
-    if kind is not None:
-        upto = 0
-        if is_postgres():
-            upto = db.session.scalar(
-                text(
-                    "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM fault_seq"
-                )
-            )
-        db.session.execute(
-            text("INSERT INTO fault_plan VALUES (:kind, :upto)"),
-            {"kind": kind, "upto": upto + times},
-        )
-    db.session.commit()
+    faults.plan(db.session, kind, times)
 
 
 def stored_text(doc_id: int) -> str:
@@ -114,10 +46,7 @@ async def resend(editor: Editor) -> dict[str, object]:
 
 
 def fault_kinds() -> list[str]:
-    """The faults this database can be given."""
-    if is_postgres():
-        return ["query_canceled", "error", "connection", "commit"]
-    return ["sqlite_abort"]
+    return faults.kinds(db.engine)
 
 
 def test_a_failed_batch_is_refused_and_nothing_unstored_is_acknowledged(
