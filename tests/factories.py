@@ -5,10 +5,11 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auth.passwords import hash_password
-from portal.doclog import appending
+from portal.doclog import appending, reading
 from portal.models import Case, Document, Membership, Person
 from portal.services import cases, documents
 
@@ -105,3 +106,27 @@ class Factory:
             d for d in cases.case_documents(self.session, case) if d.section == key
         )
         return doc
+
+
+# A recommendation no plan carries, so findings about it are easy to spot.
+DRAFT_RECOMMENDATION = "Zqblorp kite practice, 2 x 25 minutes weekly."
+
+
+def demo_with_draft_recommendation(session: Session) -> tuple[Document, Document]:
+    """The demo case (already loaded) with the draft plan shared and the
+    psychologist's still-draft advice recommending `DRAFT_RECOMMENDATION`;
+    returns that advice and plan section F."""
+    ep = session.scalar(
+        select(Document).where(Document.title == "Psychological advice")
+    )
+    assert ep is not None
+    text = reading.document_text(session, ep.id)
+    text += f"\n**Recommendations.**\n\n1. {DRAFT_RECOMMENDATION}\n"
+    appending.set_text(session, ep, text, None)
+    case = session.scalar(select(Case))
+    assert case is not None
+    case.draft_shared = True
+    session.commit()
+    section_f = session.scalar(select(Document).where(Document.section == "F"))
+    assert section_f is not None
+    return ep, section_f

@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.doclog import appending, reading
-from portal.models import AuditEvent, Case, Document, DocUpdate, Person
+from portal.doclog import reading
+from portal.models import AuditEvent, Document, DocUpdate, Person
 from tests.browser.conftest import sign_in
 from tests.browser.test_accessibility import DESKTOP, PHONE, _violations
+from tests.factories import DRAFT_RECOMMENDATION, demo_with_draft_recommendation
 
 
 def _eventually(check: Any, timeout: float = 10.0) -> None:
@@ -80,7 +81,7 @@ def test_check_panel_flags_and_accepting_a_suggestion_edits_the_text(
 
 
 # A recommendation in the psychologist's draft advice that the plan does not carry.
-MARKER = "Zqblorp kite practice, 2 x 25 minutes weekly."
+MARKER = DRAFT_RECOMMENDATION
 EP_NAME = "Psychological advice (Dr Martin Hale)"
 
 
@@ -100,14 +101,7 @@ def test_only_the_caseworker_sees_findings_about_draft_advice(
     live_server: str, chromium: Any, runner, dbs: Session, viewport: dict[str, int]
 ) -> None:
     runner.invoke(args=["demo"])
-    ep = dbs.scalar(select(Document).where(Document.title == "Psychological advice"))
-    text = (
-        reading.document_text(dbs, ep.id) + f"\n**Recommendations.**\n\n1. {MARKER}\n"
-    )
-    appending.set_text(dbs, ep, text, None)
-    dbs.scalar(select(Case)).draft_shared = True
-    dbs.commit()
-    section_f = dbs.scalar(select(Document).where(Document.section == "F"))
+    ep, section_f = demo_with_draft_recommendation(dbs)
 
     parent = chromium.new_page(viewport=viewport)
     panel = _open_section_check(parent, live_server, "parent@example.org", section_f.id)

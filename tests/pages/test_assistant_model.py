@@ -14,15 +14,13 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.config import Settings
-from portal.doclog import appending, reading
-from portal.models import Case, Document
 from tests.assistant.fake_openai import FakeOpenAI, completion
 from tests.browserlike import Browser
 from tests.conftest import make_settings
+from tests.factories import DRAFT_RECOMMENDATION, demo_with_draft_recommendation
 
 TEXT = (
     "Leo Marchetti utilises the quiet room at Ashcombe Primary School in order to calm down. "
@@ -87,7 +85,7 @@ def test_a_failing_model_gives_a_clear_notice_and_the_rules_results(
 
 
 # A recommendation in the psychologist's draft advice that the plan does not carry.
-MARKER = "Zqblorp kite practice, 2 x 25 minutes weekly."
+MARKER = DRAFT_RECOMMENDATION
 
 
 def _answer_naming_the_ep_advice(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -119,14 +117,7 @@ def test_only_the_caseworkers_check_sends_advice_to_the_model(
     app: Flask, runner, dbs: Session, fake_model: FakeOpenAI
 ) -> None:
     runner.invoke(args=["demo"])
-    ep = dbs.scalar(select(Document).where(Document.title == "Psychological advice"))
-    text = (
-        reading.document_text(dbs, ep.id) + f"\n**Recommendations.**\n\n1. {MARKER}\n"
-    )
-    appending.set_text(dbs, ep, text, None)
-    dbs.scalar(select(Case)).draft_shared = True
-    dbs.commit()
-    section_f = dbs.scalar(select(Document).where(Document.section == "F"))
+    ep, section_f = demo_with_draft_recommendation(dbs)
 
     fake_model.reply(json.dumps({"rewrites": []}))
     parent = _check_as(app, "parent@example.org", section_f.id)

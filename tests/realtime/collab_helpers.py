@@ -8,11 +8,13 @@ the `/collab` protocol exactly as the browser provider does. The synchronous
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 import urllib.request
 from collections.abc import Awaitable, Callable
@@ -31,6 +33,7 @@ from pycrdt import (
 )
 from sqlalchemy import func, select
 
+from portal.doclog.reading import document_text
 from portal.extensions import db
 from portal.models import DocUpdate
 
@@ -225,6 +228,12 @@ async def eventually(
         await asyncio.sleep(0.02)
 
 
+def stored_text(doc_id: int) -> str:
+    """A document's text as the database holds it (fresh session)."""
+    db.session.remove()
+    return document_text(db.session, doc_id)
+
+
 def log_rows(doc_id: int) -> int:
     """How many update rows the database holds for a document (fresh session)."""
     db.session.remove()
@@ -236,6 +245,23 @@ def log_rows(doc_id: int) -> int:
         )
         or 0
     )
+
+
+def run_patched(script: str, *args: str, timeout: float = 60) -> dict[str, Any]:
+    """Run a script in its own process patched for gevent, as `python -m
+    portal.serve` is, and return the JSON object it prints last."""
+    code = "from gevent import monkey\nmonkey.patch_all()\n" + textwrap.dedent(script)
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def run(coro: Awaitable[Any], timeout: float = 40) -> Any:

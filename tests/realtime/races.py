@@ -4,39 +4,30 @@ Each race pauses one side right after it has read access from the database
 (the gap where the old code lost a removal) while the other side acts, then
 lets it go on, and checks the invariant a user relies on: a removed person
 is in no room and hears no relay, and a room whose last member left is
-freed. `run_races` is called by `test_races.py` on threads, and run as a
-script in a process patched for gevent (greenlets):
-
-    python tests/realtime/races.py SQLITE_PATH ROUNDS   # prints JSON
+freed. `run_races` is called by `test_races.py` on threads, and in a process
+patched for gevent (greenlets).
 """
 
 from __future__ import annotations
 
-import json
-import sys
 import threading
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from flask import Flask
 
-from flask import Flask  # noqa: E402
-
-from auth.policy import Access  # noqa: E402
-from portal.app import create_app  # noqa: E402
-from portal.config import Settings  # noqa: E402
-from portal.extensions import db  # noqa: E402
-from portal.models import Case, Document, Membership, Person  # noqa: E402
-from realtime import admission as admission_module  # noqa: E402
-from realtime.admission import Admission  # noqa: E402
-from realtime.connections import Connection, Connections, Credential  # noqa: E402
-from realtime.limits import TokenBucket  # noqa: E402
-from realtime.protocol import BadMessage  # noqa: E402
-from realtime.rooms import Rooms  # noqa: E402
+from auth.policy import Access
+from portal.app import create_app
+from portal.config import Settings
+from portal.extensions import db
+from portal.models import Case, Document, Membership, Person
+from realtime import admission as admission_module
+from realtime.admission import Admission
+from realtime.connections import Connection, Connections, Credential
+from realtime.limits import TokenBucket
+from realtime.protocol import BadMessage
+from realtime.rooms import Rooms
 
 
 class RecordingRoster:
@@ -202,7 +193,3 @@ def run_races(db_path: str, rounds: int) -> dict[str, int]:
     finally:
         admission_module.access_map = REAL_ACCESS_MAP  # type: ignore[attr-defined]
     return held
-
-
-if __name__ == "__main__":
-    print(json.dumps(run_races(sys.argv[1], int(sys.argv[2]))))

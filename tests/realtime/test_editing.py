@@ -9,19 +9,13 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from portal.doclog import reading
-from portal.doclog.reading import document_text
 from portal.extensions import db
 from portal.models import DocSnapshot, DocUpdate
 
 try:
-    from collab_helpers import Editor, eventually, run
+    from collab_helpers import Editor, eventually, run, stored_text
 except ImportError:
-    from tests.realtime.collab_helpers import Editor, eventually, run
-
-
-def stored_text(doc_id: int) -> str:
-    db.session.remove()
-    return document_text(db.session, doc_id)
+    from tests.realtime.collab_helpers import Editor, eventually, run, stored_text
 
 
 def test_editors_converge_on_concurrent_edits(

@@ -13,25 +13,26 @@ from flask import Flask
 from pycrdt import Doc, Text, create_awareness_message, create_update_message
 from sqlalchemy import select
 
-from portal.doclog.reading import document_text
 from portal.extensions import db
 from portal.models import Case, SignIn, utcnow
 
 try:
-    from collab_helpers import NS, Editor, eventually, log_rows, run
+    from collab_helpers import NS, Editor, eventually, log_rows, run, stored_text
 except ImportError:
-    from tests.realtime.collab_helpers import NS, Editor, eventually, log_rows, run
+    from tests.realtime.collab_helpers import (
+        NS,
+        Editor,
+        eventually,
+        log_rows,
+        run,
+        stored_text,
+    )
 
 
 def hostile_update() -> bytes:
     ydoc: Doc = Doc()
     ydoc.get("content", type=Text).insert(0, "HACKED")
     return ydoc.get_update()
-
-
-def stored_text(doc_id: int) -> str:
-    db.session.remove()
-    return document_text(db.session, doc_id)
 
 
 def share_draft(case_id: int) -> None:

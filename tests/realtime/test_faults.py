@@ -10,14 +10,13 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from portal.doclog.reading import document_text
 from portal.extensions import db
 from tests import faults
 
 try:
-    from collab_helpers import Editor, run
+    from collab_helpers import Editor, run, stored_text
 except ImportError:
-    from tests.realtime.collab_helpers import Editor, run
+    from tests.realtime.collab_helpers import Editor, run, stored_text
 
 
 def is_postgres() -> bool:
@@ -31,11 +30,6 @@ def install_faults() -> None:
 def plan_fault(kind: str | None, times: int = 1) -> None:
     db.session.remove()
     faults.plan(db.session, kind, times)
-
-
-def stored_text(doc_id: int) -> str:
-    db.session.remove()
-    return document_text(db.session, doc_id)
 
 
 async def resend(editor: Editor) -> dict[str, object]:

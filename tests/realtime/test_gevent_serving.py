@@ -6,36 +6,22 @@ Each check runs a short script in its own process patched for gevent, as
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import textwrap
 import time
 
 from realtime.workers import Worker
 from tests import services
 
-
-def _run_patched(script: str, *args: str) -> dict[str, object]:
-    code = "from gevent import monkey\nmonkey.patch_all()\n" + textwrap.dedent(script)
-    done = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        cwd=services.ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+try:
+    from collab_helpers import run_patched
+except ImportError:
+    from tests.realtime.collab_helpers import run_patched
 
 
 def test_checking_the_committer_runs_does_not_give_way_to_other_greenlets() -> None:
     # Every update handler checks the committer is running. When that check
     # yielded, each keystroke waited a whole turn of the loop behind every
     # other connection, and the next handlers queued on its lock.
-    result = _run_patched("""
+    result = run_patched("""
         import json, gevent
         from realtime.workers import Worker
 
@@ -68,7 +54,7 @@ def test_a_worker_that_ended_is_started_again() -> None:
 
 def test_postgresql_waits_let_other_greenlets_run_and_still_answer() -> None:
     url = services.postgres_url()
-    result = _run_patched(
+    result = run_patched(
         """
         import json, sys, gevent, psycopg
         from sqlalchemy import create_engine, text

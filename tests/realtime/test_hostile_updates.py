@@ -15,15 +15,20 @@ import urllib.request
 from flask import Flask
 from sqlalchemy import select
 
-from portal.doclog.reading import document_text
 from portal.extensions import db
 from portal.models import AuditEvent, Case, DocUpdate
 from tests.doclog import yencode as y
 
 try:
-    from collab_helpers import Editor, eventually, log_rows, run
+    from collab_helpers import Editor, eventually, log_rows, run, stored_text
 except ImportError:
-    from tests.realtime.collab_helpers import Editor, eventually, log_rows, run
+    from tests.realtime.collab_helpers import (
+        Editor,
+        eventually,
+        log_rows,
+        run,
+        stored_text,
+    )
 
 STRANGER = 987_654_321  # a client id no document has seen
 
@@ -47,11 +52,6 @@ HOSTILE = {
     "nested 40,000 deep": nested(40_000),
     "nested 15,000 deep": nested(15_000),
 }
-
-
-def stored_text(doc_id: int) -> str:
-    db.session.remove()
-    return document_text(db.session, doc_id)
 
 
 def test_hostile_updates_are_refused_and_the_server_stays_up(

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -14,15 +11,13 @@ from portal.doclog.reading import document_text
 from portal.extensions import db
 from portal.models import Document, Person, Version
 from portal.services import documents
-from tests import services
 
 try:
-    from collab_helpers import Editor, run
+    from collab_helpers import Editor, run, run_patched
 except ImportError:
-    from tests.realtime.collab_helpers import Editor, run
+    from tests.realtime.collab_helpers import Editor, run, run_patched
 
 ROUNDS = 25
-RACES = Path(__file__).with_name("races.py")
 
 
 def test_join_and_refresh_races_on_threads(tmp_path: Path) -> None:
@@ -33,22 +28,11 @@ def test_join_and_refresh_races_on_threads(tmp_path: Path) -> None:
 
 
 def test_join_and_refresh_races_on_gevent(tmp_path: Path) -> None:
-    code = (
-        "from gevent import monkey; monkey.patch_all()\n"
-        "import runpy, sys\n"
-        f"sys.argv = ['races', {str(tmp_path / 'races.db')!r}, '{ROUNDS}']\n"
-        f"runpy.run_path({str(RACES)!r}, run_name='__main__')\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=services.ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    held = json.loads(done.stdout.strip().splitlines()[-1])
+    held = run_patched(f"""
+        import json
+        from tests.realtime.races import run_races
+        print(json.dumps(run_races({str(tmp_path / "races.db")!r}, {ROUNDS})))
+    """)
     assert held == {"removal_during_join": ROUNDS, "leave_during_refresh": ROUNDS}
 
 
