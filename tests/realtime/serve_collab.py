@@ -7,7 +7,7 @@ WSGI server.
 
 Settings come from the environment (REDIS_URL, MAX_UPDATE_BYTES,
 UPDATES_PER_SECOND, COMPACTION_THRESHOLD, SESSION_IDLE_MINUTES,
-COLLAB_CHECK_SECONDS). Adds test-only routes: `/_test/access-changed` sends
+COLLAB_CHECK_SECONDS, COLLAB_SERVE=threads). Adds test-only routes: `/_test/access-changed` sends
 `access_changed` as a page would after its commit, `/_test/room` reports
 this process's in-memory copy of a room (to check cross-process convergence
 without a client sync), `/_test/check-credentials` runs the hub's periodic
@@ -16,13 +16,18 @@ cycle collector had to free. With GC_PAUSES_FILE set, every garbage
 collection's pause is appended to it.
 """
 
-# First, as `python -m portal.serve` does: sockets, threads and locks cooperate.
-from gevent import monkey
+import os
 
-monkey.patch_all()
+# First, as `python -m portal.serve` does: sockets, threads and locks
+# cooperate. COLLAB_SERVE=threads serves on OS threads instead (werkzeug),
+# as the app runs in-process, so a race can be run both ways.
+THREADS = os.environ.get("COLLAB_SERVE") == "threads"
+if not THREADS:
+    from gevent import monkey
+
+    monkey.patch_all()
 
 import gc  # noqa: E402
-import os  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from collections import Counter  # noqa: E402
@@ -120,4 +125,9 @@ if __name__ == "__main__":
         record_gc_pauses(os.environ["GC_PAUSES_FILE"])
     application = build(uri)
     settle_heap()  # as portal.serve does
-    serve(application, "127.0.0.1", port)
+    if THREADS:
+        from portal.extensions import socketio
+
+        socketio.run(application, "127.0.0.1", port, allow_unsafe_werkzeug=True)
+    else:
+        serve(application, "127.0.0.1", port)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
 from flask import Flask
 
 from portal.doclog.reading import document_text
@@ -36,10 +37,11 @@ def test_join_and_refresh_races_on_gevent(tmp_path: Path) -> None:
     assert held == {"removal_during_join": ROUNDS, "leave_during_refresh": ROUNDS}
 
 
+@pytest.mark.parametrize("serving", ["gevent", "threads"])
 def test_submitting_during_a_burst_freezes_exactly_what_was_acknowledged(
-    seed, start_server, local_app: Flask
+    serving: str, seed, start_server, local_app: Flask
 ) -> None:
-    server = start_server(UPDATES_PER_SECOND="1000")
+    server = start_server(UPDATES_PER_SECOND="1000", COLLAB_SERVE=serving)
     author = db.session.get(Person, seed.people["professional"])
     assert author is not None
 
