@@ -216,11 +216,6 @@ def text_of(ydoc: Doc[Any]) -> str:
     return str(ydoc.get(TEXT_NAME, type=Text))
 
 
-def full_state(session: Session, document_id: int) -> bytes:
-    """The whole document as one Yjs update."""
-    return load(session, document_id).ydoc.get_update()
-
-
 class Frozen(NamedTuple):
     """A document's text and state at a moment no edit can slip past."""
 
