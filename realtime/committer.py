@@ -1,6 +1,6 @@
 """Group commit: one thread stores the updates of every room of this process.
 
-Handlers queue a `Write` and wait. The committer takes everything queued so
+Handlers queue a `RoomWrite` and wait. The committer takes everything queued so
 far and stores it in one transaction (`doclog.append_many`: a fixed handful
 of statements however many updates). Only after COMMIT returns does it hand
 the batch to `stored`, which applies and relays, and then release the
@@ -27,15 +27,16 @@ from collections.abc import Callable
 from flask import Flask
 from sqlalchemy import Connection
 
-from portal.doclog.appending import Judge, NotStored, SeqCache, Write, append_many
+from portal.doclog.appending import Judge, NotStored, SeqCache, append_many
 from portal.extensions import db
+from realtime.room import RoomWrite
 from realtime.workers import Worker
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 500
 WAIT_SECONDS = 15.0
 NOT_SAVED = "The change could not be saved just now; it will be sent again."
-Batch = Callable[[list[Write]], None]
+Batch = Callable[[list[RoomWrite]], None]
 
 
 class Committer:
@@ -46,13 +47,13 @@ class Committer:
         self.judge = judge
         self.stored = stored
         self.failed = failed
-        self._queue: queue.SimpleQueue[Write] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[RoomWrite] = queue.SimpleQueue()
         self._worker = Worker(self._run, "collab-committer")
         self._connection: Connection | None = None
         # Several processes (a message queue is set) must read numbers afresh.
         self.seqs = SeqCache(remember=not app.config["SETTINGS"].redis_url)
 
-    def submit(self, write: Write) -> None:
+    def submit(self, write: RoomWrite) -> None:
         """Queue a write and wait until it is stored (or refused)."""
         self._worker.ensure_running()
         self._queue.put(write)
@@ -71,7 +72,7 @@ class Committer:
                     break
             self._commit(batch)
 
-    def _commit(self, batch: list[Write]) -> None:
+    def _commit(self, batch: list[RoomWrite]) -> None:
         committed = False
         try:
             with self.app.app_context():
@@ -85,7 +86,7 @@ class Committer:
             with self.app.app_context():
                 self._after(self.failed, batch)
 
-    def _store(self, batch: list[Write]) -> bool:
+    def _store(self, batch: list[RoomWrite]) -> bool:
         """Append the batch; on any failure refuse every write in it."""
         try:
             if self._connection is None:
@@ -101,7 +102,7 @@ class Committer:
                 write.error = NotStored(NOT_SAVED)
             return False
 
-    def _after(self, step: Batch, batch: list[Write]) -> None:
+    def _after(self, step: Batch, batch: list[RoomWrite]) -> None:
         # Applying and relaying must not undo the storing: a failure here is
         # logged, and the rooms catch up from the log on the next sync.
         try:

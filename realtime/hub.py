@@ -32,7 +32,7 @@ from auth.access import write_refusal
 from auth.policy import Access
 from portal.config import Settings
 from portal.doclog import yupdate
-from portal.doclog.appending import NotStored, Refused, Write
+from portal.doclog.appending import NotStored, Refused
 from portal.extensions import db, socketio
 from realtime import credentials
 from realtime.admission import Admission
@@ -244,7 +244,7 @@ class Hub:
         except yupdate.InvalidUpdate as invalid:
             raise BadMessage(str(invalid)) from None
 
-    def _stored(self, batch: list[Write]) -> None:
+    def _stored(self, batch: list[RoomWrite]) -> None:
         """Apply and relay what was just committed, in order, room by room."""
         tops: dict[int, int] = {}
         for write in batch:
@@ -254,7 +254,6 @@ class Hub:
             if (
                 room is not None
                 and room.loaded
-                and isinstance(write, RoomWrite)  # as every write the hub queues
                 and room.apply_stored(db.session, write)
             ):
                 self._broadcast(
@@ -269,7 +268,7 @@ class Hub:
             if room is not None:
                 self.compactor.consider(room, top)
 
-    def _failed(self, batch: list[Write]) -> None:
+    def _failed(self, batch: list[RoomWrite]) -> None:
         """A batch failed: its COMMIT may still have landed, so re-read the log."""
         for doc_id in {w.document_id for w in batch}:
             room = self.rooms.get(doc_id)

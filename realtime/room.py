@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from pycrdt import Doc, create_sync_message, handle_sync_message
@@ -47,7 +47,7 @@ class RoomWrite(Write):
     """A client's update on its way to the log, with what its room needs to
     apply it afterwards: the summary of its checked structure."""
 
-    summary: yupdate.UpdateSummary = yupdate.UpdateSummary({}, 0, 0)
+    summary: yupdate.UpdateSummary = field(kw_only=True)
 
 
 def room_name(doc_id: int) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,7 +119,7 @@ class SeqCache:
 
 def append_many(
     session: Session | Connection,
-    writes: list[Write],
+    writes: Sequence[Write],
     judge: Judge,
     seqs: SeqCache | None = None,
 ) -> None:
@@ -160,7 +160,7 @@ def _dialect(session: Session | Connection) -> str:
 
 
 def _append_pipelined(
-    connection: Connection, writes: list[Write], judge: Judge, seqs: SeqCache
+    connection: Connection, writes: Sequence[Write], judge: Judge, seqs: SeqCache
 ) -> None:
     """`_append_once` on PostgreSQL in two round trips instead of four.
 
@@ -179,7 +179,7 @@ def _append_pipelined(
 
 
 def _append_once(
-    sql: Statements, writes: list[Write], judge: Judge, seqs: SeqCache
+    sql: Statements, writes: Sequence[Write], judge: Judge, seqs: SeqCache
 ) -> None:
     # A fixed handful of statements per batch whatever its size.
     for write in writes:

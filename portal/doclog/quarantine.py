@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.models import AuditEvent, Document, DocUpdate, Session, utcnow
@@ -25,11 +25,8 @@ def record(
     """Mark rows that passed their first check, and set aside those that failed."""
     if not checked and not set_aside:
         return
-    bind = session.get_bind()
-    if not isinstance(bind, Engine):
-        return  # not reached: sessions here are bound to the engine
     try:
-        with bind.begin() as conn:
+        with session.get_bind().engine.begin() as conn:
             if checked:
                 conn.execute(
                     update(DocUpdate)

@@ -156,20 +156,19 @@ def _check_row(
 ) -> yupdate.UpdateSummary | None:
     """The row's summary, or None: set aside if never checked before, or
     (already accepted by a writer) applied without moving `tracked`."""
-    if row.checked and (tracked is None or not tracked.exact):
-        return None
-    state = tracked.state if tracked is not None and tracked.exact else None
+    exact = tracked if tracked is not None and tracked.exact else None
+    if row.checked and exact is None:
+        return None  # a writer checked it, and there is nothing to move along
     try:
-        summary = yupdate.check_update(
-            data,
-            state if state is not None else _state_of(ydoc),
-            index=tracked.index if state is not None and tracked else None,
-        )
+        if exact is not None:
+            summary = yupdate.check_update(data, exact.state, index=exact.index)
+        else:
+            summary = yupdate.check_update(data, _state_of(ydoc))
     except yupdate.InvalidUpdate as refusal:
-        if not row.checked:
+        if row.checked and exact is not None:
+            exact.exact = False  # accepted elsewhere: apply it, rebuild tracking
+        else:
             outcome.set_aside[row.id] = str(refusal)
-        elif tracked is not None:
-            tracked.exact = False
         return None
     if not row.checked:
         outcome.checked.append(row.id)
