@@ -41,7 +41,7 @@ def test_token_reads_cases_documents_and_access(
     assert section_a["kind"] == "plan_section" and section_a["access"] == "none"
     assert {m["role"] for m in body["members"]} == {"caseworker", "professional"}
     doc = _get(client, f"/api/documents/{advice.id}", token).get_json()
-    assert doc["text"] == "# Advice\n\n3 x 30 minutes." and doc["status"] == "draft"
+    assert doc["text"] == "# Advice\n\n3 x 30 minutes.\n" and doc["status"] == "draft"
     assert doc["versions"] == []
 
 

@@ -2,11 +2,16 @@
 // A stock Yjs client for interoperability tests, built on src/socketio-provider.js.
 //
 //   node frontend/test-client/yclient.mjs --url http://127.0.0.1:PORT --token TOKEN --doc ID
-//        [--insert TEXT] [--at N] [--wait-for SUBSTRING] [--timeout MS]
+//        [--insert TEXT] [--at N] [--bold WORD] [--model text|body]
+//        [--wait-for SUBSTRING] [--timeout MS]
 //
 // Connects to /collab, joins, syncs; optionally inserts TEXT at N (default: the
 // end) and waits for the server's acknowledgement (ok or refusal); optionally
-// waits until the text contains SUBSTRING. Then prints one JSON line
+// waits until the text contains SUBSTRING. With --model body (the families'
+// editor's model, portal/docmodel) it edits the Y.XmlFragment `body` as
+// y-prosemirror does: TEXT becomes a new paragraph at the end, with WORD in
+// it bold, and "text" is each block's words on a line. The default, text,
+// edits the older Y.Text `content`. Then prints one JSON line
 //   {"text": ..., "acked": n, "refused": n, "access": ...}
 // and exits 0. On timeout, a refused connection or a refused join it prints
 // {"error": ..., ...} and exits 1.
@@ -25,12 +30,14 @@ function parseOptions (argv) {
       doc: { type: 'string' },
       insert: { type: 'string' },
       at: { type: 'string' },
+      bold: { type: 'string' },
+      model: { type: 'string', default: 'text' },
       'wait-for': { type: 'string' },
       timeout: { type: 'string', default: '10000' },
       transport: { type: 'string' } // 'websocket' or 'polling' to force one
     }
   })
-  if (!values.url || !values.doc) throw new Error(USAGE)
+  if (!values.url || !values.doc || !['text', 'body'].includes(values.model)) throw new Error(USAGE)
   const timeout = Number(values.timeout)
   const at = values.at === undefined ? null : Number(values.at)
   if (!Number.isFinite(timeout) || timeout <= 0) throw new Error('--timeout must be a positive number of milliseconds')
@@ -51,22 +58,53 @@ function when (subscribe, check) {
   })
 }
 
-async function run (opts, provider, ytext) {
+// The document as a plain text view, and edits to it, for either model.
+function textModel (ydoc) {
+  const ytext = ydoc.getText('content')
+  return {
+    type: ytext,
+    toString: () => ytext.toString(),
+    insert: (text, at) => ytext.insert(at === null ? ytext.length : Math.min(at, ytext.length), text)
+  }
+}
+
+function bodyModel (ydoc) {
+  const body = ydoc.getXmlFragment('body')
+  const words = (node) => node instanceof Y.XmlText
+    ? node.toDelta().map((op) => typeof op.insert === 'string' ? op.insert : '').join('')
+    : node.toArray().map(words).join(node.nodeName === 'paragraph' || node.nodeName === 'heading' ? '' : '\n')
+  return {
+    type: body,
+    toString: () => body.toArray().map(words).join('\n'),
+    insert: (text, at, bold) => {
+      const para = new Y.XmlElement('paragraph')
+      const run = new Y.XmlText()
+      para.insert(0, [run])
+      ydoc.transact(() => {
+        body.insert(body.length, [para])
+        run.insert(0, text)
+        const start = bold ? text.indexOf(bold) : -1
+        if (start >= 0) run.format(start, bold.length, { strong: {} })
+      })
+    }
+  }
+}
+
+async function run (opts, provider, model) {
   await new Promise((resolve, reject) => {
     provider.on('synced', resolve)
     provider.on('join-refused', ({ message }) => reject(new Error(`join refused: ${message}`)))
     provider.on('connect-refused', ({ message }) => reject(new Error(`connection refused: ${message}`)))
   })
   if (opts.insert !== undefined) {
-    const index = opts.at === null ? ytext.length : Math.min(opts.at, ytext.length)
-    ytext.insert(index, opts.insert)
+    model.insert(opts.insert, opts.at, opts.bold)
     const onStatus = (listener) => { provider.on('status', listener); return () => provider.off('status', listener) }
     // Saved, or refused: a refused change stays pending while the provider retries.
     await when(onStatus, () => provider.pendingCount === 0 || provider.refusal !== null)
   }
   if (opts.waitFor !== undefined) {
-    const onText = (listener) => { ytext.observe(listener); return () => ytext.unobserve(listener) }
-    await when(onText, () => ytext.toString().includes(opts.waitFor))
+    const onText = (listener) => { model.type.observeDeep(listener); return () => model.type.unobserveDeep(listener) }
+    await when(onText, () => model.toString().includes(opts.waitFor))
   }
 }
 
@@ -83,7 +121,7 @@ async function main () {
     process.exit(2)
   }
   const ydoc = new Y.Doc()
-  const ytext = ydoc.getText('content')
+  const model = opts.model === 'body' ? bodyModel(ydoc) : textModel(ydoc)
   const provider = new SocketIOProvider({
     ydoc,
     docId: opts.docId,
@@ -93,7 +131,7 @@ async function main () {
     socketOptions: opts.transport ? { transports: [opts.transport] } : {}
   })
   const result = () => ({
-    text: ytext.toString(),
+    text: model.toString(),
     // Writes: update messages and the step 2 that may carry an early insert.
     acked: provider.stats.acked + provider.stats.step2Acked,
     refused: provider.stats.refused + provider.stats.step2Refused,
@@ -105,7 +143,7 @@ async function main () {
   })
   let code = 0
   try {
-    await Promise.race([run(opts, provider, ytext), timeout])
+    await Promise.race([run(opts, provider, model), timeout])
     await print(result())
   } catch (err) {
     code = 1

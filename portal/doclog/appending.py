@@ -17,11 +17,11 @@ from typing import Any
 
 import psycopg
 from psycopg.rows import namedtuple_row
-from pycrdt import Text
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from portal.doclog.reading import TEXT_NAME, load
+from portal import docmodel
+from portal.doclog.reading import load
 from portal.doclog.statements import (
     AccessFacts,
     CoreStatements,
@@ -254,13 +254,11 @@ def append_update(
 def set_text(
     session: Session, document: Document, text: str, author: Person | None
 ) -> DocUpdate | None:
-    """Replace the document's text with one update (import and demo only)."""
+    """Replace the document's Markdown with one update (import, demo and
+    seeding only: clients holding the old state would keep stale copies)."""
     ydoc = load(session, document.id).ydoc
-    ytext = ydoc.get(TEXT_NAME, type=Text)
-    if str(ytext) == text:
+    if docmodel.markdown_of(ydoc) == text:
         return None
     before = ydoc.get_state()
-    with ydoc.transaction():
-        del ytext[0 : len(ytext)]
-        ytext += text
+    docmodel.replace_markdown(ydoc, text)
     return append_update(session, document, ydoc.get_update(before), author)

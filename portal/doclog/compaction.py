@@ -28,7 +28,7 @@ def compact(session: Session, document_id: int) -> int | None:
     if top <= old_upto:
         session.rollback()
         return None
-    ydoc, _ = new_ydoc()
+    ydoc = new_ydoc()
     outcome = Outcome()
     try:
         apply_tail(ydoc, tail, outcome)

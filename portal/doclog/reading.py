@@ -17,22 +17,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from pycrdt import Doc, Text
+from pycrdt import Doc
 from sqlalchemy import case, func, select
 
+from portal import docmodel
 from portal.doclog import quarantine, yupdate
 from portal.doclog.statements import take_write_lock
 from portal.models import DocSnapshot, Document, DocUpdate, Person, Session
 
 log = logging.getLogger(__name__)
-TEXT_NAME = "content"
 
 
-def new_ydoc() -> tuple[Doc[Any], Text]:
-    """An empty document with its `content` text attached."""
+def new_ydoc() -> Doc[Any]:
+    """An empty document with its body attached (`portal.docmodel`)."""
     ydoc: Doc[Any] = Doc()
-    ytext = ydoc.get(TEXT_NAME, type=Text)
-    return ydoc, ytext
+    docmodel.body_of(ydoc)
+    return ydoc
 
 
 class LogRow(NamedTuple):
@@ -195,7 +195,7 @@ def load(session: Session, document_id: int) -> Loaded:
     tail = read_tail(session, document_id)
     outcome = Outcome()
     for _attempt in range(len(tail.rows) + 1):
-        ydoc, _ = new_ydoc()
+        ydoc = new_ydoc()
         try:
             apply_tail(ydoc, tail, outcome)
             break
@@ -212,7 +212,7 @@ def document_text(session: Session, document_id: int) -> str:
 
 def text_of(ydoc: Doc[Any]) -> str:
     """The Markdown a document holds."""
-    return str(ydoc.get(TEXT_NAME, type=Text))
+    return docmodel.markdown_of(ydoc)
 
 
 class Frozen(NamedTuple):
@@ -231,7 +231,7 @@ def read_locked(session: Session, document_id: int) -> Frozen:
         select(Document.id).where(Document.id == document_id).with_for_update()
     )
     tail = read_tail(session, document_id)
-    ydoc, _ = new_ydoc()
+    ydoc = new_ydoc()
     outcome = Outcome()
     apply_tail(ydoc, tail, outcome)
     return Frozen(text_of(ydoc), ydoc.get_update())

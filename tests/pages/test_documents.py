@@ -43,7 +43,7 @@ def test_submitting_freezes_a_version_and_tells_the_caseworker(
     page = browser.text(f"/documents/{advice.id}")
     assert "You can read this" in page and "Advice submitted" in page
     version = dbs.scalar(select(Version).where(Version.document_id == advice.id))
-    assert version is not None and version.text == "6 sessions of 30 minutes."
+    assert version is not None and version.text == "6 sessions of 30 minutes.\n"
     # Submitting twice is refused.
     assert browser.post(f"/documents/{advice.id}/submit", {}).status_code == 403
     browser.sign_out()

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 from tests import services
-from tests.realtime.collab_helpers import Editor, eventually, run
+from tests.realtime.collab_helpers import Editor, eventually, run, stored_text
 from tests.realtime.conftest import Seed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,3 +122,45 @@ def test_node_client_without_access_is_refused(seed: Seed, start_server) -> None
         await reader.close()
 
     run(check())
+
+
+def test_node_clients_edit_the_body_and_the_server_reads_markdown(
+    seed: Seed, start_server
+) -> None:
+    """The families' editor's model, written by stock Yjs as y-prosemirror
+    writes it: a parent's paragraph with a bold word reaches another client
+    live and is Markdown on the server."""
+    node = _node()
+    server = start_server()
+    common = ["--url", server.url, "--doc", str(seed.section_a), "--model", "body"]
+
+    async def scenario() -> None:
+        reader = asyncio.create_task(
+            _node_client(
+                node,
+                *common,
+                "--token",
+                seed.tokens["caseworker"],
+                "--wait-for",
+                "Loves horses",
+                "--timeout",
+                "20000",
+            )
+        )
+        await asyncio.sleep(0.5)
+        writer = await _node_client(
+            node,
+            *common,
+            "--token",
+            seed.tokens["parent"],
+            "--insert",
+            "Loves horses and drawing.",
+            "--bold",
+            "horses",
+        )
+        assert writer["acked"] >= 1 and writer["refused"] == 0
+        seen = await reader
+        assert "Loves horses and drawing." in str(seen["text"])
+
+    run(scenario(), timeout=60)
+    assert "Loves **horses** and drawing.\n" in stored_text(seed.section_a)
