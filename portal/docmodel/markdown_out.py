@@ -20,7 +20,10 @@ from markdown_it import MarkdownIt
 from pycrdt import XmlElement, XmlFragment, XmlText
 
 MARKS = (("strong", "**"), ("em", "*"))  # outermost first
-_inline_reader = MarkdownIt("commonmark", {"html": False})
+# Only what can move emphasis about: escapes, code spans, emphasis, breaks.
+_inline_reader = MarkdownIt("zero").enable(
+    ["escape", "backticks", "emphasis", "newline"]
+)
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<])")
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 # What turns a line into something other than words: a heading, a quote, a
@@ -132,15 +135,13 @@ def _write(pieces: Pieces, line_break: str, *, with_marks: bool) -> str:
 def _reads_as(markdown: str, pieces: Pieces) -> bool:
     """Whether a Markdown reader gets back these words with these marks
     (spaces may differ in marks: they show no emphasis)."""
-    want: list[tuple[str, frozenset[str]]] = []
-    for piece in pieces:
-        if piece is None:
-            want.append(("\n", frozenset()))
-        else:
-            want.extend((c, frozenset(piece[1])) for c in piece[0])
+    want: list[tuple[str, frozenset[str]]] = [
+        ("\n", frozenset()) if piece is None else (piece[0], frozenset(piece[1]))
+        for piece in pieces
+    ]
     got: list[tuple[str, frozenset[str]]] = []
     marks: set[str] = set()
-    for token in _inline_reader.parseInline(_escape_lines(markdown))[0].children or []:
+    for token in _inline_reader.parseInline(markdown)[0].children or []:
         kind = token.type
         if kind.endswith("_open"):
             marks.add(kind.removesuffix("_open"))
@@ -148,15 +149,27 @@ def _reads_as(markdown: str, pieces: Pieces) -> bool:
             marks.discard(kind.removesuffix("_close"))
         elif kind in ("softbreak", "hardbreak"):
             got.append(("\n", frozenset()))
-        else:
-            got.extend((c, frozenset(marks)) for c in token.content)
+        elif token.content:
+            got.append((token.content, frozenset(marks)))
+    return _shown(got) == _shown(want)
 
-    def shown(
-        chars: list[tuple[str, frozenset[str]]],
-    ) -> list[tuple[str, frozenset[str]]]:
-        return [(c, m if c.strip() else frozenset()) for c, m in chars]
 
-    return shown(got) == shown(want)
+def _shown(runs: list[tuple[str, frozenset[str]]]) -> list[tuple[str, frozenset[str]]]:
+    """Runs merged where their marks agree, spaces counted as unmarked."""
+    out: list[tuple[str, frozenset[str]]] = []
+    for text, marks in runs:
+        for part in _SPACES.split(text):
+            if not part:
+                continue
+            m = frozenset() if part.isspace() else marks
+            if out and out[-1][1] == m:
+                out[-1] = (out[-1][0] + part, m)
+            else:
+                out.append((part, m))
+    return out
+
+
+_SPACES = re.compile(r"(\s+)")
 
 
 def _run(
