@@ -14,6 +14,10 @@ here. The browser's read-only editor is a courtesy; this is the control.
 The writing assistant reads only what its user may read (READ or more), and
 findings about advice (`portal.assistant.ADVICE_KINDS`) need `view_findings`,
 as the case page's checks do: others get findings on plan text alone.
+
+Pictures follow their document: adding one needs EDIT; seeing one needs READ
+on the document it was uploaded to, or on a plan section that shows it
+(`can_see_image`, which also says why Section A is treated with care).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from io import BytesIO
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
 
-from portal.errors import PortalError
+from portal.errors import ImageRefused, ImageTooLarge
 from portal.models import Document, DocumentImage, Person, Session
 from portal.services import audit
 
@@ -43,16 +43,6 @@ TOO_MANY_PIXELS = (
 )
 NO_ALT = "Say in a few words what is in the picture."
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-class ImageRefused(PortalError):
-    """The picture or its description cannot be used; the message says why."""
-
-
-class ImageTooLarge(ImageRefused):
-    """The file is over the size limit (HTTP 413)."""
-
-    status_code = 413
 
 
 def too_large_message(size: int, limit: int = MAX_IMAGE_BYTES) -> str:
