@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from auth import policy
 from auth.policy import Access
+from portal.doclog import reading
 from portal.doclog.statements import AccessFacts, read_access_facts
 from portal.errors import NotAllowed, NotFound
-from portal.models import Case, Document, Membership, Person, Session
-from portal.services import review
+from portal.models import Case, Document, DocumentImage, Membership, Person, Session
+from portal.services import images, review
 from portal.services.cases import case_documents, membership_of
 
 
@@ -131,3 +132,44 @@ def access_map(
     """The access of many (document id, person id) pairs, in one query."""
     facts = read_access_facts(session, pairs)
     return {pair: access_from_facts(facts.get(pair)) for pair in pairs}
+
+
+def require_image(
+    session: Session, person: Person, doc_id: int, image_id: int
+) -> DocumentImage:
+    """A picture the person may see, or NotFound (never NotAllowed: whether a
+    picture exists is itself not for them to learn)."""
+    image = session.get(DocumentImage, image_id)
+    doc = session.get(Document, doc_id) if image else None
+    membership = membership_of(session, person, doc.case_id) if doc else None
+    if image is None or doc is None or image.document_id != doc.id or not membership:
+        raise NotFound("We could not find that picture.")
+    member = member_facts(membership)
+    origin_facts = doc_facts(doc, doc.case)
+    origin = policy.document_access(member, origin_facts)
+    # The common case, the document's own readers, needs no text at all.
+    if policy.can_see_image(origin):
+        return image
+    from_family = (
+        doc.owner is not None and doc.owner.role in policy.FAMILY_ROLES
+    ) or policy.family_may_edit(origin_facts)
+    for section in case_documents(session, doc.case):
+        facts = doc_facts(section, doc.case)
+        level = policy.document_access(member, facts)
+        if (
+            section.kind != "plan_section"
+            or section.id == doc.id
+            or level < Access.READ
+        ):
+            continue
+        may_see = policy.can_see_image(
+            origin,
+            level,
+            quoted_where_family_writes=policy.family_may_edit(facts),
+            origin_is_family_writing=from_family,
+        )
+        if may_see and images.quotes_image(
+            reading.document_text(session, section.id), doc.id, image.id
+        ):
+            return image
+    raise NotFound("We could not find that picture.")

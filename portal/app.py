@@ -59,16 +59,33 @@ def _register(app: Flask) -> None:
     from auth import views as auth_views
     from portal import cli, security_headers
     from portal.assistant import cli as assistant_cli
-    from portal.pages import api, cases, dashboard, documents, errors, filters
+    from portal.pages import (
+        api,
+        cases,
+        dashboard,
+        documents,
+        errors,
+        filters,
+        images,
+    )
     from realtime import server as realtime_server
 
     sessions.init_app(app)
     security_headers.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
-    for bp in (auth_views.bp, dashboard.bp, cases.bp, documents.bp, api.bp):
+    for bp in (
+        auth_views.bp,
+        dashboard.bp,
+        cases.bp,
+        documents.bp,
+        images.bp,
+        api.bp,
+    ):
         app.register_blueprint(bp)
     csrf.exempt(api.bp)  # token clients; the browser-facing POSTs check it themselves
+    # The upload checks CSRF itself, after raising the request size limit.
+    csrf.exempt(images.bp)
     cli.init_app(app)
     assistant_cli.init_app(app)
     realtime_server.init_app(app)

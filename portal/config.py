@@ -97,6 +97,7 @@ class Settings:
     updates_per_second: int
     compaction_threshold: int
     collab_check_seconds: int
+    max_image_bytes: int = 10_000_000
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -144,6 +145,9 @@ class Settings:
             collab_check_seconds=parse_int(
                 "COLLAB_CHECK_SECONDS", e.get("COLLAB_CHECK_SECONDS", "15")
             ),
+            max_image_bytes=parse_int(
+                "MAX_IMAGE_BYTES", e.get("MAX_IMAGE_BYTES", "10000000")
+            ),
         )
 
     @property
@@ -186,6 +190,8 @@ class Settings:
             "PERMANENT_SESSION_LIFETIME": self.session_idle,
             "SESSION_REFRESH_EACH_REQUEST": True,
             "WTF_CSRF_TIME_LIMIT": None,
+            # Picture uploads raise this for their own route only.
             "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+            "MAX_IMAGE_BYTES": self.max_image_bytes,
             "SETTINGS": self,
         }

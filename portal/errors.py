@@ -4,6 +4,8 @@ PortalError
 ├── NotAllowed        the person may not do this (pages answer 403 or 404)
 ├── NotFound          no such thing, or not visible to this person (404)
 ├── InvalidInput      a form or API field is wrong (400 with the message)
+├── ImageRefused      a picture or its description cannot be used (400)
+│   └── ImageTooLarge the picture's file is over the size limit (413)
 └── InvitationError   an invitation link is expired, used or forged
 """
 
@@ -40,3 +42,13 @@ class InvitationError(PortalError):
     """The invitation cannot be used; the message says why."""
 
     status_code = 410
+
+
+class ImageRefused(PortalError):
+    """The picture or its description cannot be used; the message says why."""
+
+
+class ImageTooLarge(ImageRefused):
+    """The picture's file is over the size limit."""
+
+    status_code = 413

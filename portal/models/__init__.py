@@ -13,6 +13,7 @@ from portal.models.document import (
     Version,
 )
 from portal.models.finding import FindingDismissal
+from portal.models.image import DocumentImage
 from portal.models.person import ApiToken, Person, SignIn
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "Case",
     "DocSnapshot",
     "DocUpdate",
+    "DocumentImage",
     "Document",
     "FindingDismissal",
     "Invitation",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from auth import access, policy
@@ -37,7 +37,7 @@ def show(doc_id: int) -> str:
         case=doc.case,
         access=level.label,
         text=text,
-        rendered_html=markdown.render(text),
+        rendered_html=markdown.render(text, request.script_root),
         versions=documents.versions_of(db.session, doc),
         editors=reading.recent_editors(db.session, doc.id),
         author=doc.owner.person if doc.owner else None,

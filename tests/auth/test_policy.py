@@ -153,3 +153,41 @@ def test_the_dashboard_lists_managed_cases_for_caseworkers_only() -> None:
     for role in ("parent", "young_person", "professional"):
         assert policy.manages_case(policy.Member(role, 1)) is False
     assert policy.manages_case(None) is False
+
+
+@pytest.mark.parametrize("level", list(Access))
+def test_adding_a_picture_needs_edit(level: Access) -> None:
+    assert policy.can_add_image(level) == (level == E)
+
+
+def test_only_section_a_is_written_by_the_family() -> None:
+    for key in SECTIONS:
+        for shared in (False, True):
+            facts = DocFacts(kind="plan_section", section=key, draft_shared=shared)
+            assert policy.family_may_edit(facts) == (key == "A")
+    assert not policy.family_may_edit(DocFacts(kind="advice", owner_membership_id=1))
+
+
+@pytest.mark.parametrize(
+    ("origin", "quoting", "family_writes", "from_family", "sees"),
+    [
+        (R, N, False, False, True),  # readers of the document itself
+        (C, N, False, False, True),
+        (N, N, False, False, False),  # no way in
+        (N, R, False, False, True),  # placed by the caseworker in Section F
+        (N, R, True, True, True),  # the child's picture in Section A
+        (N, E, True, False, False),  # a professional's picture typed into A
+    ],
+)
+def test_who_sees_a_picture(
+    origin: Access, quoting: Access, family_writes: bool, from_family: bool, sees: bool
+) -> None:
+    assert (
+        policy.can_see_image(
+            origin,
+            quoting,
+            quoted_where_family_writes=family_writes,
+            origin_is_family_writing=from_family,
+        )
+        == sees
+    )
