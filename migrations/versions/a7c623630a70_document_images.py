@@ -1,7 +1,7 @@
 """Pictures in documents: re-encoded image bytes with their alt text
 
 Revision ID: a7c623630a70
-Revises: 8c1d2e3f4a5b
+Revises: b7d9e1f3a2c4
 Create Date: 2026-12-04 16:57:20.532354
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7c623630a70'
-down_revision = '8c1d2e3f4a5b'
+down_revision = 'b7d9e1f3a2c4'
 branch_labels = None
 depends_on = None
 
