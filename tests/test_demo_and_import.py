@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,32 @@ def test_demo_case_is_in_progress_whenever_it_is_loaded(
     page = browser.text("/")
     assert "Week 11 of 20" in page
     assert 'govuk-tag--red">1 overdue' in page  # the school's advice
+
+
+def test_demo_shows_leos_drawing_in_his_words_and_in_section_a(
+    runner, browser: Browser, dbs: Session
+) -> None:
+    """A child's picture appears where he put it and in the plan's Section A,
+    for the family; a professional who may read neither gets nothing."""
+    runner.invoke(args=["demo"])
+    section_a = dbs.scalar(select(Document).where(Document.section == "A"))
+    mine = dbs.scalar(select(Document).where(Document.title == "All about me"))
+    assert section_a is not None and mine is not None
+    picture = re.search(
+        r"!\[[^\]]+\]\((/documents/\d+/images/\d+)\)",
+        reading.document_text(dbs, mine.id),
+    )
+    assert picture is not None
+    src = picture.group(1)
+    assert src in reading.document_text(dbs, section_a.id)
+
+    browser.sign_in("parent@example.org", "portal-demo-2026")
+    page = browser.get(f"/documents/{section_a.id}").get_data(as_text=True)
+    assert f'src="{src}"' in page
+    image = browser.get(src)
+    # Re-encoded like any upload: an opaque drawing is stored as JPEG.
+    assert image.status_code == 200 and image.content_type == "image/jpeg"
+    assert image.get_data()[:3] == b"\xff\xd8\xff"
+    browser.sign_out()
+    browser.sign_in("psychologist@example.org", "portal-demo-2026")
+    assert browser.get(src).status_code == 404
