@@ -27,6 +27,7 @@ def doc_facts(doc: Document, case: Case) -> policy.DocFacts:
         owner_membership_id=doc.owner_membership_id,
         status=doc.status,
         draft_shared=case.draft_shared,
+        discipline=doc.discipline,
     )
 
 
@@ -107,6 +108,7 @@ def access_from_facts(facts: AccessFacts | None) -> Access:
             owner_membership_id=facts.owner_membership_id,
             status=facts.status,
             draft_shared=facts.draft_shared,
+            discipline=facts.discipline,
         ),
     )
 

@@ -7,9 +7,15 @@ here. The browser's read-only editor is a courtesy; this is the control.
 | role         | own advice       | others' advice | plan sections                     |
 |--------------|------------------|----------------|-----------------------------------|
 | caseworker   | -                | comment        | edit all                          |
-| parent       | edit (until submitted) | none     | edit A; comment on the rest once shared |
+| parent       | edit (until submitted) | read "All about me"; none else | edit A; comment on the rest once shared |
 | young_person | edit (until submitted) | none     | edit A; read the rest once shared |
 | professional | edit (until submitted) | none     | read once shared                  |
+
+"All about me" is the advice with discipline `child_young_person`: the child's
+own words. Families write it and Section A together, so a parent on the case
+reads it (and edits it when they own it, having written it for a child with
+no account). The young person does not read the parent's views: nothing asks
+for that, so the least privilege stands.
 
 The writing assistant reads only what its user may read (READ or more), and
 findings about advice (`portal.assistant.ADVICE_KINDS`) need `view_findings`,
@@ -29,6 +35,8 @@ ROLES = ("caseworker", "parent", "young_person", "professional")
 FAMILY_ROLES = frozenset({"parent", "young_person"})
 DOC_KINDS = ("advice", "plan_section")
 DOC_STATUSES = ("draft", "submitted")
+# The adviser id of the child's or young person's own views ("All about me").
+CHILD_DISCIPLINE = "child_young_person"
 
 
 class Access(IntEnum):
@@ -62,6 +70,7 @@ class DocFacts:
     owner_membership_id: int | None = None
     status: str = "draft"
     draft_shared: bool = False
+    discipline: str | None = None
 
 
 def document_access(member: Member | None, doc: DocFacts) -> Access:
@@ -80,6 +89,8 @@ def _advice_access(member: Member, doc: DocFacts) -> Access:
         return Access.EDIT if doc.status == "draft" else Access.READ
     if member.role == "caseworker":
         return Access.COMMENT
+    if member.role == "parent" and doc.discipline == CHILD_DISCIPLINE:
+        return Access.READ
     return Access.NONE
 
 

@@ -50,6 +50,7 @@ class AccessFacts(NamedTuple):
     document_id: int
     kind: str
     section: str | None
+    discipline: str | None
     status: str
     owner_membership_id: int | None
     case_id: int
@@ -73,6 +74,7 @@ def _facts_select(
             Document.id,
             Document.kind,
             Document.section,
+            Document.discipline,
             Document.status,
             Document.owner_membership_id,
             Document.case_id,
@@ -258,6 +260,7 @@ def facts_by_pair(
             doc_id,
             row.kind,
             row.section,
+            row.discipline,
             row.status,
             row.owner_membership_id,
             row.case_id,

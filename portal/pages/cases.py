@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from auth import access, policy
 from auth.invitations import InvitationRequest, create_invitation, pending_invitations
 from auth.sessions import login_required, signed_in_person
-from portal import domain
+from portal import domain, guidance
 from portal.assistant import Finding, get_assistant
 from portal.config import Settings
 from portal.doclog import quarantine
@@ -28,7 +28,7 @@ from portal.extensions import db
 from portal.models import Case, Document, Membership
 from portal.pages import forms
 from portal.pages.documents import page_of
-from portal.services import audit, cases, findings, mail, review
+from portal.services import audit, cases, documents, findings, mail, review
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -125,11 +125,15 @@ def case(case_id: int) -> str:
     if is_caseworker:  # after the checks, which load (and check) every document
         counts = quarantine.set_aside_counts(db.session, the_case.id)
         set_aside = [(d, counts[d.id]) for d in docs if d.id in counts]
+    parents = [m for m in the_case.memberships if m.role == "parent"]
     return render_template(
         "cases/show.html",
         case=the_case,
         membership=membership,
         is_caseworker=is_caseworker,
+        words=guidance.case_words(membership.role),
+        parents=parents,
+        can_ask_parent=bool(parents) and not _child_pages(docs),
         advice=[(d, a) for d, a in visible if d.kind == "advice"],
         sections=[(d, a) for d, a in visible if d.kind == "plan_section"],
         members=sorted(
@@ -143,6 +147,47 @@ def case(case_id: int) -> str:
         checks=checks,
         set_aside=set_aside,
     )
+
+
+def _child_pages(docs: list[Document]) -> list[Document]:
+    return [d for d in docs if d.discipline == guidance.CHILD]
+
+
+@bp.post("/<int:case_id>/all-about-me")
+@login_required
+def ask_parent_for_all_about_me(case_id: int) -> Response:
+    """For a child with no account: a parent on the case writes "All about me"
+    with them, as its author (the page says so)."""
+    person = signed_in_person()
+    the_case, _ = access.require_case(db.session, person, case_id, "invite")
+    wanted = request.form.get("membership_id", "")
+    parent = next(
+        (m for m in the_case.memberships if m.role == "parent" and str(m.id) == wanted),
+        None,
+    )
+    if parent is None:
+        abort(404)
+    if _child_pages(cases.case_documents(db.session, the_case)):
+        flash("This case already has an All about me page.")
+        return redirect(url_for("cases.case", case_id=case_id))
+    doc = documents.create_advice(
+        db.session,
+        the_case,
+        guidance.CHILD,
+        domain.advice_due_date(date.today()),
+        owner=parent,
+    )
+    audit.record(
+        db.session,
+        "document.assigned",
+        actor=person,
+        document=doc,
+        membership_id=parent.id,
+    )
+    db.session.commit()
+    child = guidance.first_name(the_case.child_name)
+    flash(f"{parent.person.name} can now write All about me with {child}.")
+    return redirect(url_for("cases.case", case_id=case_id))
 
 
 def _rule_findings(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask import Blueprint, render_template, request
@@ -11,9 +12,41 @@ from auth import access, policy
 from auth.sessions import login_required, signed_in_person
 from portal import guidance
 from portal.extensions import db
+from portal.models import Case, Document, Membership
+from portal.pages.documents import words_for
 from portal.services import cases, documents
 
 bp = Blueprint("pages", __name__)
+
+
+@dataclass
+class FamilyPart:
+    """What a family member co-writes on a case, and the child's words they read."""
+
+    note: str
+    section_a: Document | None = None
+    child_pages: list[Document] = field(default_factory=list)
+
+
+def family_part(case: Case, membership: Membership) -> FamilyPart | None:
+    """Section A and the child's "All about me" for a parent or young person."""
+    if membership.role not in guidance.FAMILY_ROLES:
+        return None
+    part = FamilyPart(
+        guidance.section_a_note(guidance.first_name(case.child_name), membership.role)
+    )
+    member = access.member_facts(membership)
+    for doc in cases.case_documents(db.session, case):
+        level = policy.document_access(member, access.doc_facts(doc, case))
+        if doc.section == "A" and level >= policy.Access.READ:
+            part.section_a = doc
+        elif (
+            doc.discipline == guidance.CHILD
+            and doc.owner_membership_id != membership.id
+            and level >= policy.Access.READ
+        ):
+            part.child_pages.append(doc)
+    return part
 
 
 @bp.get("/")
@@ -28,8 +61,13 @@ def home() -> str | Response:
             docs = cases.case_documents(db.session, case)
             managed.append((case, cases.position(case, docs, today)))
         else:
-            asked = documents.advice_of(db.session, membership)
-            contributing.append((case, membership, asked))
+            asked = [
+                (doc, words_for(doc, membership))
+                for doc in documents.advice_of(db.session, membership)
+            ]
+            contributing.append(
+                (case, membership, asked, family_part(case, membership))
+            )
     sort = request.args.get("sort", "urgency")
     if sort == "name":
         managed.sort(key=lambda item: item[0].child_name.lower())
@@ -44,6 +82,7 @@ def home() -> str | Response:
         sort=sort,
         today=today,
         guidance_for=guidance.for_discipline,
+        case_intro=guidance.case_intro,
     )
 
 

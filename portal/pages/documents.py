@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.wrappers import Response
 
 from auth import access, policy
 from auth.sessions import login_required, signed_in_person
-from portal import domain
+from portal import domain, guidance
 from portal.doclog import reading
 from portal.errors import NotAllowed
 from portal.extensions import db
-from portal.models import Document
+from portal.models import Case, Document, Membership
 from portal.services import documents, markdown
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
@@ -22,17 +32,67 @@ def page_of(doc: Document) -> str:
     return url_for("documents.show", doc_id=doc.id)
 
 
+def caseworker_first_name(case: Case) -> str | None:
+    """Whom the family sends their part to, by first name; None if nobody runs
+    the case yet."""
+    runners = [m for m in case.memberships if m.role == "caseworker"]
+    if not runners:
+        return None
+    return guidance.first_name(min(runners, key=lambda m: m.id).person.name)
+
+
+def words_for(doc: Document, membership: Membership) -> guidance.Words:
+    """The words the document's page uses for this reader."""
+    return guidance.words_for(
+        doc.discipline, membership.role, caseworker_first_name(doc.case)
+    )
+
+
+def _images_url(doc_id: int) -> str:
+    # The picture upload blueprint lands separately; until then, its agreed path.
+    if "images.upload" in current_app.view_functions:
+        return url_for("images.upload", doc_id=doc_id)
+    return request.script_root + f"/documents/{doc_id}/images"
+
+
+def editor_flags(doc: Document) -> dict[str, Any]:
+    """The switches documents/_editor.html honours, set on every page so the
+    partial never depends on an undefined variable."""
+    if doc.discipline != guidance.CHILD:
+        return {
+            "show_check": True,
+            "images_url": None,
+            "prompts": None,
+            "image_alt_label": None,
+            "image_alt_hint": None,
+        }
+    return {
+        "show_check": False,
+        "images_url": _images_url(doc.id),
+        "prompts": guidance.ALL_ABOUT_ME_PROMPTS,
+        "image_alt_label": guidance.IMAGE_ALT_LABEL,
+        "image_alt_hint": guidance.IMAGE_ALT_HINT,
+    }
+
+
 @bp.get("/<int:doc_id>")
 @login_required
 def show(doc_id: int) -> str:
-    """Read or edit a document, with its versions and recent editors."""
+    """Read or edit a document, with its versions and recent editors; the young
+    person's "All about me" gets a page of its own."""
     person = signed_in_person()
     doc, membership, level = access.require_document(db.session, person, doc_id)
     text = reading.document_text(db.session, doc.id)
     member = access.member_facts(membership)
     facts = access.doc_facts(doc, doc.case)
+    is_child_page = doc.discipline == guidance.CHILD
     return render_template(
-        "documents/show.html",
+        "documents/all_about_me.html" if is_child_page else "documents/show.html",
+        **editor_flags(doc),
+        words=words_for(doc, membership),
+        guidance=guidance.for_discipline(doc.discipline),
+        child_first_name=guidance.first_name(doc.case.child_name),
+        is_author=doc.owner_membership_id == membership.id,
         doc=doc,
         case=doc.case,
         access=level.label,
@@ -63,7 +123,7 @@ def submit(doc_id: int) -> Response:
         )
     documents.submit_advice(db.session, doc, person)
     db.session.commit()
-    flash("Your advice has been submitted. The caseworker has been told.")
+    flash(words_for(doc, membership).submitted)
     return redirect(url_for("documents.show", doc_id=doc.id))
 
 

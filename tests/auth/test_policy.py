@@ -27,13 +27,24 @@ R, C, E, N = Access.READ, Access.COMMENT, Access.EDIT, Access.NONE
 
 
 def expected(
-    role: str, kind: str, owner: str, section: str | None, status: str, shared: bool
+    role: str,
+    kind: str,
+    owner: str,
+    section: str | None,
+    status: str,
+    shared: bool,
+    discipline: str | None = None,
 ) -> Access:
     """DESIGN.md "Who may do what", cell by cell."""
     if kind == "advice":
         if owner == "me":
             return {"draft": E, "submitted": R}[status]
-        return C if role == "caseworker" else N
+        if role == "caseworker":
+            return C
+        # A parent reads the child's "All about me"; nobody else reads others'.
+        if role == "parent" and discipline == "child_young_person":
+            return R
+        return N
     # plan sections
     if role == "caseworker":
         return E
@@ -44,17 +55,20 @@ def expected(
     return {"parent": C, "young_person": R, "professional": R}[role]
 
 
+ADVICE_DISCIPLINES = ["child_young_person", "parent_carer", "school_senco"]
+
 CELLS = [
-    (role, "advice", owner, None, status, shared)
-    for role, owner, status, shared in itertools.product(
+    (role, "advice", owner, None, status, shared, discipline)
+    for role, owner, status, shared, discipline in itertools.product(
         ["caseworker", "parent", "young_person", "professional"],
         ["me", "other", "nobody"],
         ["draft", "submitted"],
         [False, True],
+        ADVICE_DISCIPLINES,
     )
     if not (role == "caseworker" and owner == "me")
 ] + [
-    (role, "plan_section", "nobody", section, "draft", shared)
+    (role, "plan_section", "nobody", section, "draft", shared, None)
     for role, section, shared in itertools.product(
         ["caseworker", "parent", "young_person", "professional"],
         SECTIONS,
@@ -64,10 +78,16 @@ CELLS = [
 
 
 @pytest.mark.parametrize(
-    ("role", "kind", "owner", "section", "status", "shared"), CELLS
+    ("role", "kind", "owner", "section", "status", "shared", "discipline"), CELLS
 )
 def test_every_cell_of_the_table(
-    role: str, kind: str, owner: str, section: str | None, status: str, shared: bool
+    role: str,
+    kind: str,
+    owner: str,
+    section: str | None,
+    status: str,
+    shared: bool,
+    discipline: str | None,
 ) -> None:
     owner_id = {"me": ME, "other": OTHER, "nobody": None}[owner]
     doc = DocFacts(
@@ -76,10 +96,43 @@ def test_every_cell_of_the_table(
         owner_membership_id=owner_id,
         status=status,
         draft_shared=shared,
+        discipline=discipline,
     )
     assert document_access(Member(role, ME), doc) == expected(
-        role, kind, owner, section, status, shared
+        role, kind, owner, section, status, shared, discipline
     )
+
+
+@pytest.mark.parametrize("status", ["draft", "submitted"])
+def test_a_parent_reads_the_childs_all_about_me_but_the_child_not_the_parents(
+    status: str,
+) -> None:
+    all_about_me = DocFacts(
+        kind="advice",
+        owner_membership_id=OTHER,
+        status=status,
+        discipline="child_young_person",
+    )
+    parent_views = DocFacts(
+        kind="advice",
+        owner_membership_id=OTHER,
+        status=status,
+        discipline="parent_carer",
+    )
+    assert document_access(Member("parent", ME), all_about_me) == R
+    assert document_access(Member("young_person", ME), parent_views) == N
+    # Reading is all: the parent neither writes nor submits the child's words.
+    assert not can_submit(Member("parent", ME), all_about_me)
+    for role in ("professional", "young_person"):
+        assert document_access(Member(role, ME), all_about_me) == N
+
+
+def test_a_parent_who_writes_all_about_me_for_the_child_edits_it() -> None:
+    written_by_parent = DocFacts(
+        kind="advice", owner_membership_id=ME, discipline="child_young_person"
+    )
+    assert document_access(Member("parent", ME), written_by_parent) == E
+    assert can_submit(Member("parent", ME), written_by_parent)
 
 
 @pytest.mark.parametrize("kind", ["advice", "plan_section"])

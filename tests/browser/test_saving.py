@@ -277,8 +277,8 @@ def test_changes_refused_for_good_can_be_discarded(
 
     elsewhere = _signed_in_context(chromium, live_server, DESKTOP)
     other = _open_editor(elsewhere, live_server, doc_id)
-    other.get_by_role("button", name="Submit your views").click()
-    other.wait_for_selector("text=has been submitted", timeout=10_000)
+    other.get_by_role("button", name="Send your views to Dana").click()
+    other.wait_for_selector("text=have been sent", timeout=10_000)
     elsewhere.close()
 
     context.set_offline(False)
