@@ -16,9 +16,10 @@ document that was never moved still reads as its old text.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from pycrdt import Doc, Text, XmlFragment
+from pycrdt import Doc, Text, XmlElement, XmlFragment, XmlText
 
 from portal.docmodel.markdown_in import fill_from_markdown
 from portal.docmodel.markdown_out import to_markdown
@@ -33,6 +34,7 @@ __all__ = [
     "body_of",
     "markdown_of",
     "replace_markdown",
+    "seed_headings",
 ]
 
 
@@ -80,3 +82,18 @@ def adopt_legacy_text(ydoc: Doc[Any]) -> bool:
         return False
     replace_markdown(ydoc, str(legacy))
     return True
+
+
+def seed_headings(ydoc: Doc[Any], headings: Iterable[str]) -> None:
+    """Give an empty body a heading and an empty paragraph to write in for
+    each prompt (the editor shows a sentence starter in the paragraph)."""
+    body = body_of(ydoc)
+    if len(body.children):
+        return
+    # A number, as ProseMirror keeps it (pycrdt's hint says str).
+    level: dict[str, Any] = {"level": 2}
+    with ydoc.transaction():
+        for heading in headings:
+            element = body.children.append(XmlElement("heading", level))
+            element.children.append(XmlText(heading))
+            body.children.append(XmlElement("paragraph"))

@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from portal import domain, signals
-from portal.doclog import reading
+from portal import docmodel, domain, guidance, signals
+from portal.doclog import appending, reading
 from portal.errors import InvalidInput
 from portal.models import Case, Document, Membership, Person, Session, Version, utcnow
 from portal.services import audit
@@ -31,7 +31,16 @@ def create_advice(
     )
     session.add(doc)
     session.flush()
+    if discipline == guidance.CHILD:
+        _seed_prompts(session, doc)
     return doc
+
+
+def _seed_prompts(session: Session, doc: Document) -> None:
+    """A child's page opens with the prompts as headings to write under."""
+    ydoc = reading.new_ydoc()
+    docmodel.seed_headings(ydoc, (p["heading"] for p in guidance.ALL_ABOUT_ME_PROMPTS))
+    appending.append_update(session, doc, ydoc.get_update(), None)
 
 
 def advice_of(session: Session, membership: Membership) -> list[Document]:

@@ -278,3 +278,25 @@ def test_only_the_caseworker_asks_a_parent_to_write_all_about_me(
         dbs.scalar(select(Document).where(Document.discipline == "child_young_person"))
         is None
     )
+
+
+def test_a_new_all_about_me_opens_with_the_prompts_to_write_under(
+    dbs: Session, make: Factory
+) -> None:
+    from pycrdt import XmlElement
+
+    from portal import docmodel
+    from portal.doclog import reading
+    from portal.services import documents
+
+    case = make.case()
+    doc = documents.create_advice(dbs, case, guidance.CHILD, None)
+    dbs.commit()
+    body = docmodel.body_of(reading.load(dbs, doc.id).ydoc)
+    tags = [c.tag for c in body.children if isinstance(c, XmlElement)]
+    assert tags == ["heading", "paragraph"] * len(guidance.ALL_ABOUT_ME_PROMPTS)
+    text = reading.document_text(dbs, doc.id)
+    assert (
+        text
+        == "".join(f"## {p['heading']}\n\n" for p in guidance.ALL_ABOUT_ME_PROMPTS)[:-1]
+    )
