@@ -223,3 +223,9 @@ def can_see_image(
     # that would let them reveal a professional's pictures to themselves, so
     # there only pictures from the family's own writing travel with the text.
     return not quoted_where_family_writes or origin_is_family_writing
+
+
+def sees_reading_measures(member: Member | None) -> bool:
+    """Reading age and ease help people who write for families, not the
+    families themselves: a parent or child is never scored on their words."""
+    return member is not None and member.role not in FAMILY_ROLES

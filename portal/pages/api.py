@@ -146,6 +146,8 @@ def assistant_report(doc_id: int) -> Response:
         page_of,
     )
     measures = next(iter(report.measures.values()), None)
+    if not policy.sees_reading_measures(access.member_facts(membership)):
+        measures = None
     return jsonify(
         suggestions=[s.to_dict() for s in report.suggestions],
         findings=[_finding_json(f) for f in report.findings],

@@ -88,6 +88,22 @@ def test_assistant_endpoint_flags_vague_provision_in_a_section(
     assert body["measures"]["words"] > 5 and body["measures"]["reading_age"] > 0
 
 
+def test_families_get_suggestions_but_never_a_reading_age(
+    browser: Browser, make: Factory
+) -> None:
+    case = make.case()
+    parent = make.member(case, "parent")
+    views = make.advice(case, parent, "parent_carer")
+    browser.sign_in(parent.person.email)
+    response = browser.client.post(
+        f"/api/documents/{views.id}/assistant",
+        json={"text": "We would like him to have access to regular support."},
+        headers={"X-CSRFToken": browser.csrf_token()},
+    )
+    assert response.status_code == 200
+    assert response.get_json()["measures"] is None
+
+
 def test_assistant_endpoint_needs_csrf_and_access(
     browser: Browser, make: Factory
 ) -> None:
