@@ -12,7 +12,7 @@ import { splitListItem } from 'prosemirror-schema-list'
 import { redo, undo, yCursorPlugin, ySyncPlugin, yUndoPlugin } from 'y-prosemirror'
 import { schema } from './schema.js'
 import { insertHardBreak, toggleEm, toggleHeading, toggleStrong } from './commands.js'
-import { keepPortalImages, transformWordHtml } from './paste.js'
+import { cleanPastedHtml, keepPortalImages } from './paste.js'
 import { sizeGuardPlugin } from './size-plugin.js'
 import { ImageView } from './image-view.js'
 
@@ -93,7 +93,7 @@ export function createEditorView ({ fragment, awareness, mount, canEdit, getMaxU
     state,
     editable: canEdit,
     nodeViews: { image: (node, view, getPos) => new ImageView(node, view, getPos) },
-    transformPastedHTML: transformWordHtml,
+    transformPastedHTML: cleanPastedHtml,
     transformPasted: (slice) => keepPortalImages(slice, window.location.origin),
     attributes: () => ({
       class: 'app-editor__content',

@@ -17,15 +17,20 @@ export function portalImagePath (src, origin = null) {
 
 /** A pasted slice without pictures from elsewhere; ours get a path-only src. */
 export function keepPortalImages (slice, origin = null) {
+  const isEmptyParagraph = (node) => node && node.type.name === 'paragraph' && node.content.size === 0
   const clean = (fragment) => {
     const nodes = []
+    let dropped = false
     fragment.forEach((node) => {
       if (node.type.name === 'image') {
         const src = portalImagePath(node.attrs.src, origin)
         if (src) nodes.push(src === node.attrs.src ? node : node.type.create({ ...node.attrs, src }))
+        // A picture inside a paragraph splits it: drop the empty half left behind.
+        else if ((dropped = true) && isEmptyParagraph(nodes[nodes.length - 1])) nodes.pop()
         return
       }
-      nodes.push(node.isLeaf ? node : node.copy(clean(node.content)))
+      if (!(dropped && isEmptyParagraph(node))) nodes.push(node.isLeaf ? node : node.copy(clean(node.content)))
+      dropped = false
     })
     return Fragment.fromArray(nodes)
   }
@@ -102,4 +107,17 @@ export function transformWordHtml (html) {
   }
   flush()
   return out + html.slice(Math.max(last, runEnd))
+}
+
+const BLOCK = '(?:p|h[1-6]|li|ul|ol|div|table|tr|td|th|blockquote|body|html)'
+const SPACE_AFTER_BLOCK = new RegExp(`(</${BLOCK}>|<${BLOCK}\\b[^>]*>)\\s+`, 'gi')
+const SPACE_BEFORE_BLOCK = new RegExp(`\\s+(</?${BLOCK}\\b)`, 'gi')
+
+/**
+ * Pasted HTML as the parser should see it: Word's lists made real, and no
+ * line breaks between blocks (inside Google Docs' <b> wrapper they would
+ * become paragraphs holding a space).
+ */
+export function cleanPastedHtml (html) {
+  return transformWordHtml(html).replace(SPACE_AFTER_BLOCK, '$1').replace(SPACE_BEFORE_BLOCK, '$1')
 }

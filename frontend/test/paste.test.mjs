@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { Slice } from 'prosemirror-model'
 import { schema } from '../src/schema.js'
-import { keepPortalImages, portalImagePath, transformWordHtml } from '../src/paste.js'
+import { cleanPastedHtml, keepPortalImages, portalImagePath, transformWordHtml } from '../src/paste.js'
 
 const WORD = `<html xmlns:o="urn:schemas-microsoft-com:office:office"><body lang=EN-GB>
 <!--StartFragment--><h2>What I like<o:p></o:p></h2>
@@ -38,10 +38,17 @@ test('only pictures of this portal come in, with a path-only src', () => {
   const n = schema.nodes
   const slice = new Slice(schema.nodes.doc.create(null, [
     n.paragraph.create(null, schema.text('keep')),
+    n.paragraph.create(),
     n.image.create({ src: 'https://elsewhere.example/cat.png', alt: 'cat' }),
+    n.paragraph.create(),
     n.image.create({ src: `${origin}/documents/1/images/2`, alt: 'ours' })
   ]).content, 0, 0)
   const kept = keepPortalImages(slice, origin)
   assert.equal(kept.content.childCount, 2)
   assert.equal(kept.content.child(1).attrs.src, '/documents/1/images/2')
+})
+
+test('no spaces between blocks, spaces between words kept', () => {
+  const html = '<b id="docs-internal-guid-1">\n<h2>Title</h2>\n<p><b>Music</b> <i>lessons</i>\nweekly</p>\n</b>'
+  assert.equal(cleanPastedHtml(html), '<b id="docs-internal-guid-1"><h2>Title</h2><p><b>Music</b> <i>lessons</i>\nweekly</p></b>')
 })

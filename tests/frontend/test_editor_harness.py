@@ -95,7 +95,9 @@ def harness(node: str, tmp_path: Path) -> Iterator[str]:
 def family_harness(node: str, tmp_path: Path) -> Iterator[str]:
     """The partial with pictures and sentence starters, as a family sees it."""
     page = _render(
-        tmp_path, images_url="/api/documents/1/images", prompts=json.loads(json.dumps(PROMPTS))
+        tmp_path,
+        images_url="/api/documents/1/images",
+        prompts=json.loads(json.dumps(PROMPTS)),
     )
     yield from _serve(node, page)
 
