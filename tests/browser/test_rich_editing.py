@@ -4,7 +4,6 @@ the page stays accessible and fits the screen."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -119,6 +118,5 @@ def test_parent_formats_and_pastes_from_word_on_a_phone(
     assert _editor_markdown(page) == markdown
     assert _violations(page) == ""
     assert _no_horizontal_scroll(page)
-    page.screenshot(path=os.environ.get("EHCP_SCREENSHOT", "/dev/null"))
     assert _stored_text(dbs, doc_id) == markdown
     context.close()

@@ -201,7 +201,6 @@ def test_starters_and_pictures(family_harness: str, chromium) -> None:  # type: 
         "window.ehcpEditor.markdown()"
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.screenshot(path=os.environ.get("EHCP_SCREENSHOT", "/dev/null"), full_page=True)
     page.click(".app-editor__figure-button:has-text('Remove picture')")
     assert page.query_selector("figure.app-editor__figure") is None
     assert not errors
