@@ -1,33 +1,38 @@
 // The "Check" panel: plain-English suggestions and gap findings from
-// POST /api/documents/<id>/assistant, anchored to the shared text.
+// POST /api/documents/<id>/assistant, about the document as Markdown
+// (to-markdown.js).
 //
-// Each suggestion is anchored with Yjs relative positions when it arrives, so
-// it follows its text under concurrent edits, and is dropped as soon as its
-// range is gone or no longer reads `original`. "Accept" applies the
-// replacement through CodeMirror, so y-codemirror.next turns it into an
-// ordinary Yjs edit from this connection (and it can be undone).
-import * as Y from 'yjs'
-import { ChangeSet, StateEffect, StateField } from '@codemirror/state'
-import { Decoration, EditorView } from '@codemirror/view'
+// A suggestion names the words it is about (`original`) and where they are
+// in the Markdown sent. They are found again in the editor's text blocks (the
+// same occurrence, counting from the start), so a suggestion follows its
+// words under edits and is dropped once they are gone. "Accept" replaces
+// them through ProseMirror, so y-prosemirror turns it into an ordinary Yjs
+// edit from this connection (and it can be undone).
+import { Plugin, PluginKey } from 'prosemirror-state'
+import { Decoration, DecorationSet } from 'prosemirror-view'
+import { countBefore, findAll, findOccurrence } from './doc-text.js'
+import { toMarkdown } from './to-markdown.js'
+import { el } from './dom.js'
 
 const REFRESH_DELAY_MS = 800
 
-const setHighlight = StateEffect.define()
-const highlightMark = Decoration.mark({ class: 'app-check-highlight' })
+const highlightKey = new PluginKey('check-highlight')
 
-/** The CodeMirror field that draws the highlighted suggestion or finding. */
-export const highlightField = StateField.define({
-  create: () => Decoration.none,
-  update (value, tr) {
-    value = value.map(tr.changes)
-    for (const effect of tr.effects) {
-      if (!effect.is(setHighlight)) continue
-      const range = effect.value
-      value = range && range.to > range.from ? Decoration.set([highlightMark.range(range.from, range.to)]) : Decoration.none
+/** The ProseMirror plugin that draws the highlighted suggestion or finding. */
+export const highlightPlugin = new Plugin({
+  key: highlightKey,
+  state: {
+    init: () => DecorationSet.empty,
+    apply (tr, value) {
+      value = value.map(tr.mapping, tr.doc)
+      const range = tr.getMeta(highlightKey)
+      if (range === undefined) return value
+      return range && range.to > range.from
+        ? DecorationSet.create(tr.doc, [Decoration.inline(range.from, range.to, { class: 'app-check-highlight' })])
+        : DecorationSet.empty
     }
-    return value
   },
-  provide: (field) => EditorView.decorations.from(field)
+  props: { decorations: (state) => highlightKey.getState(state) }
 })
 
 /** Python str offsets count code points; JavaScript strings count UTF-16 units. */
@@ -72,25 +77,16 @@ export function findingLink (f) {
   return line
 }
 
-function el (tag, className, text) {
-  const node = document.createElement(tag)
-  if (className) node.className = className
-  if (text !== undefined) node.textContent = text
-  return node
-}
-
 export class CheckPanel {
   /**
    * @param {object} o
    * @param {HTMLElement} o.root the <aside id="check-panel">
-   * @param {Y.Doc} o.ydoc
-   * @param {Y.Text} o.ytext
    * @param {string} o.url the assistant endpoint
    * @param {string} o.csrfToken
    * @param {() => string|null} o.getAccess
    */
-  constructor ({ root, ydoc, ytext, url, csrfToken, getAccess }) {
-    Object.assign(this, { root, ydoc, ytext, url, csrfToken, getAccess })
+  constructor ({ root, url, csrfToken, getAccess }) {
+    Object.assign(this, { root, url, csrfToken, getAccess })
     this.view = null
     this.suggestions = []
     this.findings = []
@@ -100,27 +96,31 @@ export class CheckPanel {
     this._rejected = new Set()
     this._timer = null
     this._controller = null
-    this._changesSinceSend = null
     this._status = root.querySelector('#check-status')
     this._suggestionList = root.querySelector('#check-suggestions')
     this._findingList = root.querySelector('#check-findings')
     this._noticeBox = root.querySelector('#check-notices')
     this._measuresBox = root.querySelector('#check-measures')
     this.measures = null
-    this._onText = () => { this._revalidate(); this.schedule() }
-    ytext.observe(this._onText)
   }
 
-  /** CodeMirror extensions: the highlight and the change tracking for in-flight checks. */
-  extensions () {
-    return [
-      highlightField,
-      EditorView.updateListener.of((update) => {
-        if (update.docChanged && this._changesSinceSend) {
-          this._changesSinceSend = this._changesSinceSend.compose(update.changes)
+  /** ProseMirror plugins: the highlight, and re-checking when the document changes. */
+  plugins () {
+    const panel = this
+    const watcher = new Plugin({
+      view: () => ({
+        update (view, prevState) {
+          if (prevState.doc.eq(view.state.doc)) return
+          panel._revalidate()
+          panel.schedule()
         }
       })
-    ]
+    })
+    return [highlightPlugin, watcher]
+  }
+
+  get doc () {
+    return this.view.state.doc
   }
 
   /** Run a check ~800 ms after the text stops changing. */
@@ -132,11 +132,11 @@ export class CheckPanel {
   /** Check the current text now; a newer request makes older answers stale. */
   async refresh () {
     clearTimeout(this._timer)
+    if (!this.view) return
     const seq = ++this._seq
     if (this._controller) this._controller.abort()
     const controller = this._controller = new AbortController()
-    const sent = this.ytext.toString()
-    this._changesSinceSend = ChangeSet.empty(sent.length)
+    const sent = toMarkdown(this.doc)
     this._setStatus('Checking…')
     let body
     try {
@@ -158,25 +158,20 @@ export class CheckPanel {
   }
 
   _accept (body, sent) {
-    const mapping = this._changesSinceSend
-    const text = this.ytext.toString()
     this.suggestions = []
     for (const s of Array.isArray(body.suggestions) ? body.suggestions : []) {
       const at = locateInSent(sent, s)
-      if (!at) continue
-      const from = mapping.mapPos(at.from, 1)
-      const to = Math.max(from, mapping.mapPos(at.to, -1))
-      if (text.slice(from, to) !== s.original) continue // edited while the check ran
+      if (!at || !s.original) continue
       if (this._rejected.has(rejectKey(s))) continue // the person said no on this page
-      this.suggestions.push({
+      const suggestion = {
         id: this._nextId++,
         original: s.original,
+        occurrence: countBefore(sent, s.original, at.from),
         replacement: typeof s.replacement === 'string' ? s.replacement : null,
         reason: String(s.reason || ''),
-        rule: String(s.rule || ''),
-        startRel: Y.createRelativePositionFromTypeIndex(this.ytext, from, 0),
-        endRel: from === to ? null : Y.createRelativePositionFromTypeIndex(this.ytext, to, -1)
-      })
+        rule: String(s.rule || '')
+      }
+      if (this.rangeOf(suggestion)) this.suggestions.push(suggestion) // else edited while the check ran
     }
     this.findings = Array.isArray(body.findings) ? body.findings : []
     this.notices = Array.isArray(body.notices) ? body.notices.map(String) : []
@@ -184,24 +179,15 @@ export class CheckPanel {
     this.render()
   }
 
-  /** The current range of a suggestion, or null when its text is gone or changed. */
-  rangeOf (suggestion, text = this.ytext.toString()) {
-    const start = Y.createAbsolutePositionFromRelativePosition(suggestion.startRel, this.ydoc)
-    if (!start || start.type !== this.ytext) return null
-    let to = start.index
-    if (suggestion.endRel) {
-      const end = Y.createAbsolutePositionFromRelativePosition(suggestion.endRel, this.ydoc)
-      if (!end || end.type !== this.ytext) return null
-      to = end.index
-    }
-    if (to < start.index || text.slice(start.index, to) !== suggestion.original) return null
-    return { from: start.index, to }
+  /** The current ProseMirror range of a suggestion's words, or null when they are gone. */
+  rangeOf (suggestion) {
+    if (!this.view) return null
+    return findOccurrence(this.doc, suggestion.original, suggestion.occurrence)
   }
 
   _revalidate () {
     if (this.suggestions.length === 0) return
-    const text = this.ytext.toString()
-    const kept = this.suggestions.filter((s) => this.rangeOf(s, text))
+    const kept = this.suggestions.filter((s) => this.rangeOf(s))
     if (kept.length !== this.suggestions.length) {
       this.suggestions = kept
       this.render()
@@ -211,9 +197,11 @@ export class CheckPanel {
   /** Highlight a range in the editor and scroll to it. */
   highlight (range) {
     if (!this.view) return
-    const effects = [setHighlight.of(range)]
-    if (range) effects.push(EditorView.scrollIntoView(range.from, { y: 'center' }))
-    this.view.dispatch({ effects })
+    this.view.dispatch(this.view.state.tr.setMeta(highlightKey, range || null))
+    if (!range) return
+    const { node } = this.view.domAtPos(range.from)
+    const element = node.nodeType === 1 ? node : node.parentElement
+    if (element && element.scrollIntoView) element.scrollIntoView({ block: 'center' })
   }
 
   /** Apply a suggestion's replacement as a normal edit (edit access only). */
@@ -223,11 +211,13 @@ export class CheckPanel {
     const range = this.rangeOf(suggestion)
     if (!range) { this._revalidate(); return false }
     this.suggestions = this.suggestions.filter((s) => s !== suggestion)
-    this.view.dispatch({
-      changes: { from: range.from, to: range.to, insert: suggestion.replacement },
-      effects: setHighlight.of(null),
-      userEvent: 'input.assistant'
-    })
+    const { state } = this.view
+    // The replacement keeps the marks of the first character it replaces.
+    const marks = state.doc.nodeAt(range.from)?.marks || []
+    const tr = suggestion.replacement
+      ? state.tr.replaceWith(range.from, range.to, state.schema.text(suggestion.replacement, marks))
+      : state.tr.delete(range.from, range.to)
+    this.view.dispatch(tr.setMeta(highlightKey, null))
     this.render()
     this._setStatus(`Changed “${suggestion.original}” to “${suggestion.replacement}”.`)
     this._record('accepted', suggestion)
@@ -265,8 +255,7 @@ export class CheckPanel {
   render () {
     const canEdit = this.getAccess() === 'edit'
     this._suggestionList.replaceChildren(...this.suggestions.map((s) => this._suggestionItem(s, canEdit)))
-    const text = this.ytext.toString()
-    this._findingList.replaceChildren(...this.findings.map((f) => this._findingItem(f, text)))
+    this._findingList.replaceChildren(...this.findings.map((f) => this._findingItem(f)))
     this._noticeBox.replaceChildren(...this.notices.map((n) => el('p', 'govuk-inset-text app-check__notice', n)))
     this._renderMeasures()
     this.root.querySelector('#check-suggestions-empty').hidden = this.suggestions.length > 0
@@ -316,21 +305,19 @@ export class CheckPanel {
     return li
   }
 
-  _findingItem (f, text) {
+  _findingItem (f) {
     const li = el('li', 'app-check__item')
     li.dataset.kind = String(f.kind || '')
     const tag = el('strong', `govuk-tag ${SEVERITY_TAG[f.severity] || 'govuk-tag--grey'} app-check__severity`, String(f.severity || 'note'))
     const section = f.section ? `Section ${f.section}: ` : ''
     const quote = typeof f.quote === 'string' ? f.quote : ''
-    const at = quote ? text.indexOf(quote) : -1
     let message
-    if (at >= 0) {
+    if (quote && this.view && findAll(this.doc, quote).length) {
       message = el('button', 'app-check__show app-link-button govuk-link', `${section}${f.message}`)
       message.type = 'button'
       message.dataset.action = 'highlight'
       message.addEventListener('click', () => {
-        const now = this.ytext.toString().indexOf(quote) // the text may have moved since rendering
-        if (now >= 0) this.highlight({ from: now, to: now + quote.length })
+        this.highlight(findOccurrence(this.doc, quote)) // the text may have moved since rendering
       })
     } else {
       message = el('span', 'app-check__message', `${section}${f.message}`)
@@ -345,6 +332,5 @@ export class CheckPanel {
   destroy () {
     clearTimeout(this._timer)
     if (this._controller) this._controller.abort()
-    this.ytext.unobserve(this._onText)
   }
 }

@@ -1,34 +1,30 @@
 // The live document editor: mounts on portal/templates/documents/_editor.html.
 //
 // Without JavaScript the page shows the server-rendered text. With it, this
-// module connects to /collab, binds CodeMirror 6 to the shared Y.Text, keeps
-// unsent edits on this device (editors only), shows a live preview, the save
-// status, who is here and the Check panel, and exposes
-// window.ehcpEditor = {ydoc, ytext, provider, awareness, view, check, preview, localCopy}
-// for browser tests. CodeMirror-specific code stays here and thin: the rest
-// (saving, the size guard, local copies) does not know which editor is used.
+// module connects to /collab, binds a ProseMirror editor to the shared
+// Y.XmlFragment `body` (schema.js), keeps unsent edits on this device
+// (editors only), and shows the formatting toolbar, sentence starters, the
+// save status, who is here and the Check panel. It exposes
+// window.ehcpEditor = {ydoc, fragment, provider, awareness, view, check, localCopy,
+// text(), markdown()} for browser tests. The rest (saving, the size guard,
+// local copies) does not know which editor is used.
 import * as Y from 'yjs'
-import { Compartment, EditorState, Transaction } from '@codemirror/state'
-import { EditorView, drawSelection, keymap, highlightSpecialChars } from '@codemirror/view'
-import { defaultKeymap, indentWithTab } from '@codemirror/commands'
-import { LanguageSupport, defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language'
-import { markdownKeymap, markdownLanguage } from '@codemirror/lang-markdown'
-import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next'
+import { FRAGMENT_NAME } from './schema.js'
 import { SocketIOProvider } from './socketio-provider.js'
 import { makeUser, renderPresence } from './presence.js'
-import { bindPreview } from './preview.js'
 import { CheckPanel } from './check-panel.js'
-import { byteLength, largestInsert, oversizedInsertMessage } from './size-guard.js'
 import { deleteLocalCopies, localCopyName } from './local-databases.js'
 import { openLocalCopy } from './local-copy.js'
 import { guardUnsavedChanges } from './unsaved-guard.js'
+import { createEditorView } from './editor-view.js'
+import { createToolbar } from './toolbar.js'
+import { createImagePanel } from './image-panel.js'
+import { parsePrompts, startersPlugin } from './starters.js'
+import { docText } from './doc-text.js'
+import { toMarkdown } from './to-markdown.js'
+import { el, toolButton } from './dom.js'
 
 const byId = (id) => document.getElementById(id)
-
-function readOnlyExtensions (access) {
-  const readOnly = access !== 'edit'
-  return [EditorState.readOnly.of(readOnly), EditorView.editable.of(!readOnly)]
-}
 
 function readConfig (root) {
   const raw = root.dataset.docId
@@ -40,55 +36,12 @@ function readConfig (root) {
     userRole: root.dataset.userRole || '',
     socketUrl: root.dataset.socketUrl || '',
     assistantUrl: root.dataset.assistantUrl,
+    imagesUrl: root.dataset.imagesUrl || '',
+    imageAltLabel: root.dataset.imageAltLabel || '',
+    imageAltHint: root.dataset.imageAltHint || '',
+    prompts: parsePrompts(root.dataset.prompts),
     csrfToken: (document.querySelector('meta[name="csrf-token"]') || {}).content || ''
   }
-}
-
-// A change typed, pasted or dropped that adds more text than one message to
-// the server can carry never enters the document; `onChecked` gets the
-// sentence to show, or null. Remote changes carry no user event and pass.
-function refuseOversizedInput (maxUpdateBytes, onChecked) {
-  return EditorState.changeFilter.of((tr) => {
-    if (!tr.annotation(Transaction.userEvent)) return true
-    const inserted = []
-    tr.changes.iterChanges((fromA, toA, fromB, toB, text) => inserted.push(text))
-    const units = inserted.reduce((n, text) => n + text.length, 0)
-    // A UTF-16 unit is at most 3 bytes of UTF-8: most changes need no counting.
-    const bytes = units * 3 <= largestInsert(maxUpdateBytes())
-      ? 0
-      : inserted.reduce((n, text) => n + byteLength(text.toString()), 0)
-    const message = oversizedInsertMessage(bytes, maxUpdateBytes(), tr.isUserEvent('input.paste'))
-    onChecked(message)
-    return !message
-  })
-}
-
-function createView ({ ytext, provider, access, readOnlyCompartment, check, onInputChecked }) {
-  const undoManager = new Y.UndoManager(ytext)
-  const state = EditorState.create({
-    doc: ytext.toString(),
-    extensions: [
-      highlightSpecialChars(),
-      drawSelection(),
-      EditorView.lineWrapping,
-      new LanguageSupport(markdownLanguage),
-      syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
-      // Tab indents (nested lists), so keyboard users leave with Escape then Tab.
-      keymap.of([...yUndoManagerKeymap, ...markdownKeymap, ...defaultKeymap, indentWithTab]),
-      yCollab(ytext, provider.awareness, { undoManager }),
-      readOnlyCompartment.of(readOnlyExtensions(access)),
-      refuseOversizedInput(() => provider.limits.maxUpdateBytes, onInputChecked),
-      EditorView.contentAttributes.of({
-        'aria-labelledby': 'editor-label',
-        'aria-describedby': 'editor-hint editor-status',
-        // Focusable even when read-only, so keyboard users can reach and
-        // scroll the text (axe: scrollable-region-focusable).
-        tabindex: '0'
-      }),
-      check.extensions()
-    ]
-  })
-  return new EditorView({ state, parent: byId('editor-mount') })
 }
 
 function showStatus (root, status) {
@@ -112,27 +65,60 @@ function openCopies (config, ydoc) {
   return openLocalCopy(ydoc, localCopyName(config.personId, config.docId))
 }
 
+// Toolbar, picture panel and starter row, placed above the editor.
+function buildControls (config, canEdit, getView) {
+  const plugins = []
+  const extra = []
+  let pictures = null
+  if (config.imagesUrl) {
+    pictures = createImagePanel({
+      url: config.imagesUrl,
+      csrfToken: config.csrfToken,
+      altLabel: config.imageAltLabel,
+      altHint: config.imageAltHint,
+      getView
+    })
+    const add = toolButton('app-editor__tool app-editor__tool--picture', 'Add a picture', () => {
+      if (canEdit()) pictures.isOpen() ? pictures.close() : pictures.open()
+    })
+    add.setAttribute('aria-expanded', 'false')
+    add.setAttribute('aria-controls', 'editor-picture-panel')
+    new MutationObserver(() => add.setAttribute('aria-expanded', String(pictures.isOpen())))
+      .observe(pictures.panel, { attributes: true, attributeFilter: ['hidden'] })
+    extra.push(add)
+  }
+  const toolbar = createToolbar({ canEdit, extra })
+  plugins.push(toolbar.plugin)
+  const parts = [toolbar.bar]
+  if (pictures) parts.push(pictures.panel)
+  if (config.prompts.length) {
+    const row = el('div', 'app-editor__starters')
+    row.hidden = true
+    plugins.push(startersPlugin({ prompts: config.prompts, row, canEdit }))
+    parts.push(row)
+  }
+  byId('editor-mount').before(...parts)
+  return { plugins, pictures, toolbar }
+}
+
 function mount (root) {
   const config = readConfig(root)
   const ydoc = new Y.Doc()
-  const ytext = ydoc.getText('content')
+  const fragment = ydoc.getXmlFragment(FRAGMENT_NAME)
   const user = makeUser(config.userName, config.userRole)
   const localCopy = openCopies(config, ydoc)
   const provider = new SocketIOProvider({
     ydoc, docId: config.docId, url: config.socketUrl, user, restoreOrigin: localCopy
   })
   if (localCopy) localCopy.whenSynced.then(() => provider.setKeepsLocalCopy(true))
-  const readOnlyCompartment = new Compartment()
   let access = config.access
+  const canEdit = () => access === 'edit'
+  let view = null
 
-  const check = new CheckPanel({
-    root: byId('check-panel'),
-    ydoc,
-    ytext,
-    url: config.assistantUrl,
-    csrfToken: config.csrfToken,
-    getAccess: () => access
-  })
+  const checkRoot = byId('check-panel')
+  const check = checkRoot
+    ? new CheckPanel({ root: checkRoot, url: config.assistantUrl, csrfToken: config.csrfToken, getAccess: () => access })
+    : null
   // A size message stays until the next change that is let in.
   let sizeMessage = null
   const onInputChecked = (message) => {
@@ -140,21 +126,29 @@ function mount (root) {
     sizeMessage = message
     showError(message)
   }
-  const view = createView({ ytext, provider, access, readOnlyCompartment, check, onInputChecked })
-  check.view = view
-  const preview = bindPreview(byId('editor-preview'), ytext)
+  const controls = buildControls(config, canEdit, () => view)
+  view = createEditorView({
+    fragment,
+    awareness: provider.awareness,
+    mount: byId('editor-mount'),
+    canEdit,
+    getMaxUpdateBytes: () => provider.limits.maxUpdateBytes,
+    onInputChecked,
+    plugins: [...controls.plugins, ...(check ? check.plugins() : [])]
+  })
+  if (check) check.view = view
 
   provider.on('status', (status) => showStatus(root, status))
   provider.on('access', (next) => {
     access = next
     root.dataset.access = next
-    view.dispatch({ effects: readOnlyCompartment.reconfigure(readOnlyExtensions(next)) })
-    check.render()
+    view.setProps({ editable: canEdit }) // re-reads editable and the attributes
+    if (!canEdit() && controls.pictures && controls.pictures.isOpen()) controls.pictures.close()
+    if (check) check.render()
   })
   provider.on('synced', () => {
     root.dataset.state = 'ready'
-    preview.render()
-    check.schedule()
+    if (check) check.schedule()
   })
   // The server sends an `error` event with each refusal as well: the status
   // line says it (and that we retry), and once all is saved it is history.
@@ -183,14 +177,21 @@ function mount (root) {
     provider, localCopy, discardBox: byId('editor-unsaved'), discardButton: byId('editor-discard')
   })
 
-  for (const id of ['editor-edit', 'editor-presence-wrap', 'check-panel']) byId(id).hidden = false
-  byId('editor-preview-heading').textContent = 'Preview'
-  const source = byId('editor-source')
-  if (source) source.remove()
+  for (const id of ['editor-presence-wrap', 'check-panel']) if (byId(id)) byId(id).hidden = false
   root.dataset.state = 'connecting'
   if (provider.status) showStatus(root, provider.status)
 
-  window.ehcpEditor = { ydoc, ytext, provider, awareness: provider.awareness, view, check, preview, localCopy }
+  window.ehcpEditor = {
+    ydoc,
+    fragment,
+    provider,
+    awareness: provider.awareness,
+    view,
+    check,
+    localCopy,
+    text: () => docText(view.state.doc),
+    markdown: () => toMarkdown(view.state.doc)
+  }
   return window.ehcpEditor
 }
 

@@ -34,6 +34,21 @@ async function onRequest (req, res) {
     res.writeHead(ok ? 200 : 400, { 'Content-Type': 'application/json' })
     return res.end(JSON.stringify(ok ? assistant(JSON.parse(body).text) : { error: 'CSRF' }))
   }
+  // Pictures: any upload is stored as picture 1, which is a GOV.UK icon;
+  // a description "refuse" gets the server's kind of error.
+  if (req.method === 'POST' && url.pathname === '/api/documents/1/images') {
+    let body = ''
+    for await (const chunk of req) body += chunk
+    const refuse = body.includes('refuse')
+    res.writeHead(refuse ? 400 : 201, { 'Content-Type': 'application/json' })
+    return res.end(JSON.stringify(refuse
+      ? { error: 'The picture must be a JPEG, PNG or GIF file smaller than 10 MB.' }
+      : { src: '/documents/1/images/1', alt: 'A blue square', width: 192, height: 192 }))
+  }
+  if (url.pathname === '/documents/1/images/1') {
+    res.writeHead(200, { 'Content-Type': 'image/png' })
+    return res.end(await readFile(join(STATIC, 'govuk/assets/images/govuk-icon-192.png')))
+  }
   if (url.pathname.startsWith('/static/')) {
     const file = normalize(join(STATIC, url.pathname.slice('/static/'.length)))
     if (!file.startsWith(STATIC)) { res.writeHead(404); return res.end() }

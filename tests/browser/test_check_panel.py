@@ -41,9 +41,10 @@ def test_check_panel_flags_and_accepting_a_suggestion_edits_the_text(
     )
     assert "Reading age about" in page.inner_text("#check-measures")
     # Type a wordy phrase; the panel offers a plainer one after a pause.
-    page.click("#editor-mount .cm-content")
+    page.click("#editor-mount .ProseMirror")
     page.keyboard.press("Control+End")
-    page.keyboard.type("\n- **F5.** Staff will commence a check-in each morning.")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Staff will commence a check-in each morning.")
     item = page.wait_for_selector(
         '#check-suggestions li:has-text("commence")', timeout=15_000
     )

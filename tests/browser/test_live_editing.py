@@ -65,28 +65,30 @@ def test_two_people_see_each_others_typing_and_cursors(
     parent.wait_for_selector("#editor-presence li:has-text('Dana Whitlock')")
     caseworker.wait_for_selector("#editor-presence li:has-text('Sofia Marchetti')")
     # The parent types at the end; the caseworker sees it and the parent's caret.
-    parent.click("#editor-mount .cm-content")
+    parent.click("#editor-mount .ProseMirror")
     parent.keyboard.press("Control+End")
     parent.keyboard.type(" Leo loves the quiet room.")
     _wait_until(
         caseworker,
-        "() => window.ehcpEditor.ytext.toString().includes('Leo loves the quiet room.')",
+        "() => window.ehcpEditor.text().includes('Leo loves the quiet room.')",
     )
     caseworker.wait_for_selector(
-        ".cm-ySelectionInfo:has-text('Sofia Marchetti')",
+        ".app-editor__remote-name:has-text('Sofia Marchetti')",
         state="attached",
         timeout=10_000,
     )
     # And the other way round.
-    caseworker.click("#editor-mount .cm-content")
+    caseworker.click("#editor-mount .ProseMirror")
     caseworker.keyboard.press("Control+Home")
     caseworker.keyboard.type("Agreed with the family. ")
     _wait_until(
         parent,
-        "() => window.ehcpEditor.ytext.toString().startsWith('Agreed with the family. ')",
+        "() => window.ehcpEditor.text().startsWith('Agreed with the family. ')",
     )
     parent.wait_for_selector(
-        ".cm-ySelectionInfo:has-text('Dana Whitlock')", state="attached", timeout=10_000
+        ".app-editor__remote-name:has-text('Dana Whitlock')",
+        state="attached",
+        timeout=10_000,
     )
     for page in (parent, caseworker):
         page.wait_for_selector('#ehcp-editor[data-status="saved"]', timeout=10_000)
@@ -124,8 +126,8 @@ def test_read_only_member_cannot_type(
     assert (
         _violations(therapist) == ""
     )  # a read-only editor is still reachable by keyboard
-    editable = therapist.get_attribute("#editor-mount .cm-content", "contenteditable")
+    editable = therapist.get_attribute("#editor-mount .ProseMirror", "contenteditable")
     assert editable == "false"
-    therapist.click("#editor-mount .cm-content")
+    therapist.click("#editor-mount .ProseMirror")
     therapist.keyboard.type("should not appear")
     assert reading.document_text(dbs, section_f.id) == before

@@ -41,7 +41,7 @@ PASTE = """(text) => {
   const data = new DataTransfer()
   data.setData('text/plain', text)
   const event = new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true})
-  document.querySelector('#editor-mount .cm-content').dispatchEvent(event)
+  document.querySelector('#editor-mount .ProseMirror').dispatchEvent(event)
 }"""
 
 
@@ -77,11 +77,17 @@ def _signed_in_context(chromium: Any, base: str, viewport: dict[str, int]) -> An
 
 
 def _editor_text(page: Any) -> str:
-    return str(page.evaluate("() => window.ehcpEditor.ytext.toString()"))
+    """The editor's plain text, blocks joined by newlines."""
+    return str(page.evaluate("() => window.ehcpEditor.text()"))
+
+
+def _editor_markdown(page: Any) -> str:
+    """The editor's document as the server writes it in Markdown."""
+    return str(page.evaluate("() => window.ehcpEditor.markdown()"))
 
 
 def _go_to_end(page: Any) -> None:
-    page.click("#editor-mount .cm-content")
+    page.click("#editor-mount .ProseMirror")
     page.keyboard.press("Control+End")
 
 
@@ -128,15 +134,18 @@ def test_fast_typing_and_big_pastes_are_all_saved(
     for text in pasted:  # 200 KB in four bursts, 300 ms apart
         page.evaluate(PASTE, text)
         page.wait_for_timeout(300)
+    # Each pasted line is a paragraph: the text joins them with newlines.
     expected = before + typed + "".join(pasted)
     assert _editor_text(page) == expected
     _wait_saved(page)
     assert _saved_while_unsaved(page) == []
-    assert _stored_text(dbs, doc_id) == expected
+    markdown = _editor_markdown(page)
+    assert _stored_text(dbs, doc_id) == markdown
 
     page.reload()
     page.wait_for_selector('#ehcp-editor[data-state="ready"]', timeout=15_000)
     assert _editor_text(page) == expected
+    assert _editor_markdown(page) == markdown
     context.close()
 
 
@@ -196,6 +205,7 @@ def test_a_paste_too_large_is_refused_whole_and_nothing_is_lost(
     page.keyboard.type(" Kept.")
     _wait_saved(page)
     before = _editor_text(page)
+    stored_before = _editor_markdown(page)
     page.evaluate(PASTE, "x" * int(1.2 * 1024 * 1024))
     assert page.inner_text("#editor-error") == (
         "That paste is too large to add at once (1.2 MB). "
@@ -203,12 +213,13 @@ def test_a_paste_too_large_is_refused_whole_and_nothing_is_lost(
     )
     assert _editor_text(page) == before
     assert page.inner_text("#editor-status") == "All changes saved"
-    assert _stored_text(dbs, doc_id) == before
+    assert _stored_text(dbs, doc_id) == stored_before
     # The next change that fits goes in and the message goes away.
     page.keyboard.type(" And this.")
     assert page.is_hidden("#editor-error")
     _wait_saved(page)
-    assert _stored_text(dbs, doc_id) == before + " And this."
+    assert _editor_text(page) == before + " And this."
+    assert _stored_text(dbs, doc_id) == _editor_markdown(page)
     context.close()
 
 
@@ -271,6 +282,7 @@ def test_changes_refused_for_good_can_be_discarded(
     page = _open_editor(context, live_server, doc_id)
     _wait_saved(page)
     saved = _editor_text(page)
+    saved_markdown = _editor_markdown(page)
     _go_offline(context, page)
     _go_to_end(page)
     page.keyboard.type(" Too late to add.")
@@ -294,7 +306,7 @@ def test_changes_refused_for_good_can_be_discarded(
     assert (
         page.evaluate("() => document.documentElement.scrollWidth") <= viewport["width"]
     )
-    assert _stored_text(dbs, doc_id) == saved
+    assert _stored_text(dbs, doc_id) == saved_markdown
 
     page.on("dialog", lambda dialog: dialog.accept())
     page.click("#editor-discard")

@@ -1,0 +1,109 @@
+// The ProseMirror view bound to the shared Y.XmlFragment: keys, typing
+// shortcuts, remote cursors, undo through Yjs, what a paste may bring, and
+// the size guard. Tab is not bound, so keyboard users leave the editor with
+// Tab as from any field.
+import { EditorState } from 'prosemirror-state'
+import { EditorView } from 'prosemirror-view'
+import { baseKeymap, chainCommands, exitCode } from 'prosemirror-commands'
+import { keymap } from 'prosemirror-keymap'
+import { gapCursor } from 'prosemirror-gapcursor'
+import { inputRules, textblockTypeInputRule, wrappingInputRule } from 'prosemirror-inputrules'
+import { splitListItem } from 'prosemirror-schema-list'
+import { redo, undo, yCursorPlugin, ySyncPlugin, yUndoPlugin } from 'y-prosemirror'
+import { schema } from './schema.js'
+import { insertHardBreak, toggleEm, toggleHeading, toggleStrong } from './commands.js'
+import { cleanPastedHtml, keepPortalImages } from './paste.js'
+import { sizeGuardPlugin } from './size-plugin.js'
+import { ImageView } from './image-view.js'
+
+const { nodes } = schema
+
+// "- " or "* " starts a bulleted list, "1. " a numbered one, "## " a heading
+// (level 2 at least: level 1 is the page's title).
+function typingShortcuts () {
+  return inputRules({
+    rules: [
+      wrappingInputRule(/^\s*([-*])\s$/, nodes.bullet_list),
+      wrappingInputRule(/^(\d+)\.\s$/, nodes.ordered_list, (m) => ({ order: Number(m[1]) }),
+        (m, node) => node.childCount + node.attrs.order === Number(m[1])),
+      textblockTypeInputRule(/^(#{1,3})\s$/, nodes.heading, (m) => ({ level: Math.max(2, m[1].length) }))
+    ]
+  })
+}
+
+function keys () {
+  const undoKey = (state) => undo(state)
+  const redoKey = (state) => redo(state)
+  return keymap({
+    'Mod-z': undoKey,
+    'Mod-y': redoKey,
+    'Mod-Shift-z': redoKey,
+    'Mod-b': toggleStrong,
+    'Mod-i': toggleEm,
+    'Mod-Alt-2': toggleHeading,
+    'Shift-Enter': chainCommands(exitCode, insertHardBreak),
+    Enter: splitListItem(nodes.list_item)
+  })
+}
+
+// The cursor of someone else: a coloured bar with their name above it.
+function cursorBuilder (user) {
+  const cursor = document.createElement('span')
+  cursor.className = 'app-editor__remote-cursor'
+  cursor.style.borderColor = user.color
+  const name = document.createElement('span')
+  name.className = 'app-editor__remote-name'
+  name.style.backgroundColor = user.color
+  name.textContent = String(user.name || 'Someone')
+  cursor.append('\u2060', name, '\u2060')
+  return cursor
+}
+
+function selectionBuilder (user) {
+  return { class: 'app-editor__remote-selection', style: `background-color: ${user.color}33` }
+}
+
+/**
+ * Mount the editor on `mount`.
+ * @param {object} o
+ * @param {import('yjs').XmlFragment} o.fragment the shared document body
+ * @param {HTMLElement} o.mount
+ * @param {() => boolean} o.canEdit
+ * @param {() => number} o.getMaxUpdateBytes the server's limit on one update
+ * @param {(message: string|null) => void} o.onInputChecked the size guard's sentence
+ * @param {import('prosemirror-state').Plugin[]} o.plugins toolbar, starters, Check panel
+ */
+export function createEditorView ({ fragment, awareness, mount, canEdit, getMaxUpdateBytes, onInputChecked, plugins }) {
+  const state = EditorState.create({
+    schema,
+    plugins: [
+      ySyncPlugin(fragment),
+      yCursorPlugin(awareness, { cursorBuilder, selectionBuilder }),
+      yUndoPlugin(),
+      keys(),
+      keymap(baseKeymap),
+      typingShortcuts(),
+      gapCursor(),
+      sizeGuardPlugin(getMaxUpdateBytes, onInputChecked),
+      ...plugins
+    ]
+  })
+  mount.replaceChildren() // the server-rendered text shown without JavaScript
+  return new EditorView(mount, {
+    state,
+    editable: canEdit,
+    nodeViews: { image: (node, view, getPos) => new ImageView(node, view, getPos) },
+    transformPastedHTML: cleanPastedHtml,
+    transformPasted: (slice) => keepPortalImages(slice, window.location.origin),
+    attributes: () => ({
+      class: 'app-editor__content',
+      role: 'textbox',
+      'aria-multiline': 'true',
+      'aria-labelledby': 'editor-label',
+      'aria-describedby': 'editor-hint editor-status',
+      'aria-readonly': String(!canEdit()),
+      // Focusable even when read-only, so keyboard users can reach the text.
+      tabindex: '0'
+    })
+  })
+}
