@@ -5,53 +5,78 @@
 // `![alt](src)` and a backslash before the newline of a hard break. No DOM.
 
 const INLINE_SPECIAL = /[\\*_`[\]<]/g
-const ENTITY_LIKE = /&(?=#?[a-z0-9]+;)/gi
+const ENTITY_LIKE = /&(?=#?[0-9A-Za-z]+;)/g
 const MARK_DELIMITER = { strong: '**', em: '*' }
 // Marks open outermost first, in this order, and close in reverse.
 const MARK_ORDER = ['strong', 'em']
+// What turns a line into something other than words (as the server's
+// markdown_out: a heading, a quote, a list item, a rule, a heading underline).
+const LINE_START = /^( {0,3})(#{1,6}(?=\s|$)|>|[-+](?=\s|$)|=+\s*$|-+\s*$)/
+const ORDERED_START = /^( {0,3}\d{1,9})([.)])(?=\s|$)/
 
 /** Escape characters that would start Markdown syntax inside a line. */
 export function escapeInline (text) {
-  return text.replace(INLINE_SPECIAL, '\\$&').replace(ENTITY_LIKE, '&amp;')
+  return text.replace(INLINE_SPECIAL, '\\$&').replace(ENTITY_LIKE, '\\&')
 }
 
-/** Escape what would make a line a heading, list item, quote, fence or rule. */
+/** Escape what would make a line a heading, list item, quote or rule. */
 export function escapeLineStart (line) {
-  return line
-    .replace(/^(\s*)([#>+=~-])/, '$1\\$2')
-    .replace(/^(\s*\d+)([.)])/, '$1\\$2')
+  return line.replace(LINE_START, '$1\\$2').replace(ORDERED_START, '$1\\$2')
 }
 
-// Delimiters must touch words (`**bold** text`, not `**bold **text`), so
-// spaces at the edges of a marked run are written outside its delimiters.
-function inlineMarkdown (block) {
+function commonPrefix (a, b) {
+  let n = 0
+  while (n < a.length && n < b.length && a[n] === b[n]) n++
+  return n
+}
+
+// The same algorithm as the server's: delimiters must touch words
+// (`**bold** text`, not `**bold **text`), so spaces at the edges of a marked
+// run go outside its delimiters unless the mark goes on into the next run.
+function inlineMarkdown (block, lineBreak = '\\\n') {
+  const pieces = []
+  block.forEach((node) => {
+    if (node.isText && node.text) {
+      pieces.push({ text: node.text, marks: MARK_ORDER.filter((name) => node.marks.some((m) => m.type.name === name)) })
+    } else if (node.type.name === 'hard_break') {
+      pieces.push(null)
+    }
+  })
   let out = ''
-  let pending = '' // spaces at the end of the last run, written once we know the next marks
   const open = []
   const closeTo = (keep) => {
     while (open.length > keep) out += MARK_DELIMITER[open.pop()]
   }
-  block.forEach((node) => {
-    if (!node.isText) {
-      out += pending + (node.type.name === 'hard_break' ? '\\\n' : '')
-      pending = ''
+  pieces.forEach((piece, i) => {
+    if (piece === null) {
+      closeTo(0)
+      out += lineBreak
       return
     }
-    const [, lead, core, trail] = /^(\s*)([\s\S]*?)(\s*)$/.exec(node.text)
-    if (!core) { pending += node.text; return }
-    const names = MARK_ORDER.filter((name) => node.marks.some((m) => m.type.name === name))
-    const stillOpen = open.findIndex((name) => !names.includes(name))
-    closeTo(stillOpen < 0 ? open.length : stillOpen)
-    out += pending + lead
-    for (const name of names) {
-      if (!open.includes(name)) { open.push(name); out += MARK_DELIMITER[name] }
+    const next = pieces[i + 1]
+    const after = next ? next.marks : []
+    const text = escapeInline(piece.text)
+    const wanted = piece.marks
+    const [, lead, core, trail] = /^(\s*)([\s\S]*?)(\s*)$/.exec(text)
+    if (!core) {
+      closeTo(commonPrefix(open, wanted.slice(0, commonPrefix(wanted, after))))
+      out += text
+      return
     }
-    out += escapeInline(core)
-    pending = trail
+    closeTo(commonPrefix(open, wanted))
+    out += lead
+    for (const name of wanted.slice(open.length)) {
+      out += MARK_DELIMITER[name]
+      open.push(name)
+    }
+    out += core
+    if (trail) {
+      closeTo(commonPrefix(open, after))
+      out += trail
+    }
   })
   closeTo(0)
-  out += pending
-  return out.split('\n').map(escapeLineStart).join('\n')
+  return out
 }
 
 function indent (text, width) {
@@ -82,7 +107,7 @@ function itemMarkdown (item) {
 }
 
 function imageMarkdown (node) {
-  const alt = String(node.attrs.alt || '').replace(/[\\[\]]/g, '\\$&').replace(/\s+/g, ' ')
+  const alt = String(node.attrs.alt || '').replace(/\n/g, ' ').replace(INLINE_SPECIAL, '\\$&')
   const src = String(node.attrs.src || '')
   return `![${alt}](${/[\s()<>]/.test(src) ? `<${src.replace(/[<>]/g, '')}>` : src})`
 }
@@ -90,8 +115,15 @@ function imageMarkdown (node) {
 /** One block as Markdown, or null for an empty paragraph (which Markdown cannot hold). */
 export function blockMarkdown (node) {
   switch (node.type.name) {
-    case 'paragraph': return node.content.size ? inlineMarkdown(node) : null
-    case 'heading': return `${'#'.repeat(node.attrs.level)} ${inlineMarkdown(node).replace(/\n/g, ' ')}`.trimEnd()
+    case 'paragraph': {
+      const words = inlineMarkdown(node)
+      return words ? words.split('\n').map(escapeLineStart).join('\n') : null
+    }
+    case 'heading': {
+      const words = inlineMarkdown(node, ' ')
+      const level = Math.min(Math.max(Number(node.attrs.level) || 2, 1), 6)
+      return words ? `${'#'.repeat(level)} ${escapeLineStart(words)}` : null
+    }
     case 'bullet_list':
     case 'ordered_list': return listMarkdown(node)
     case 'image': return imageMarkdown(node)
@@ -99,12 +131,12 @@ export function blockMarkdown (node) {
   }
 }
 
-/** The whole document as Markdown (no trailing newline). */
+/** The whole document as Markdown, ending with a newline unless empty (as the server writes it). */
 export function toMarkdown (doc) {
   const blocks = []
   doc.forEach((node) => {
     const text = blockMarkdown(node)
     if (text !== null) blocks.push(text)
   })
-  return blocks.join('\n\n')
+  return blocks.length ? blocks.join('\n\n') + '\n' : ''
 }

@@ -21,7 +21,7 @@ test('headings, paragraphs and marks', () => {
     p(),
     p(t('both', 'strong', 'em'), t(' then '), t('bold', 'strong'), t(' and more', 'strong', 'em'))
   )
-  assert.equal(toMarkdown(d), '## What I like\n\nI like **music** and *quiet*.\n\n***both*** then **bold *and more***')
+  assert.equal(toMarkdown(d), '## What I like\n\nI like **music** and *quiet*.\n\n***both*** then **bold *and more***\n')
 })
 
 test('lists nest by the marker width', () => {
@@ -29,7 +29,7 @@ test('lists nest by the marker width', () => {
     ul(li(p(t('one'))), li(p(t('two')), ul(li(p(t('inner')))))),
     ol(9, li(p(t('nine'))), li(p(t('ten')), p(t('second paragraph'))))
   )
-  assert.equal(toMarkdown(d), '- one\n- two\n  - inner\n\n9. nine\n10. ten\n\n    second paragraph')
+  assert.equal(toMarkdown(d), '- one\n- two\n  - inner\n\n9. nine\n10. ten\n\n    second paragraph\n')
 })
 
 test('hard breaks, images and escaping', () => {
@@ -45,8 +45,8 @@ test('hard breaks, images and escaping', () => {
     '![Leo \\[at\\] school](/documents/1/images/2)',
     '\\# not a heading, 2\\*3 and snake\\_case',
     '1\\. not a number',
-    '&amp;amp; stays'
-  ].join('\n\n'))
+    '\\&amp; stays'
+  ].join('\n\n') + '\n')
 })
 
 test('text joins blocks with newlines and finds words inside textblocks', () => {

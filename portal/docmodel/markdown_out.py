@@ -75,7 +75,7 @@ def _list(node: XmlElement, depth: int) -> str:
         marker = f"{number}. " if ordered else "- "
         number += 1
         body = (
-            _blocks(item.children, depth + 1)
+            _item(item, depth + 1)
             if isinstance(item, XmlElement)
             else _block(item, depth + 1)
         )
@@ -83,6 +83,24 @@ def _list(node: XmlElement, depth: int) -> str:
         indented = "\n".join(pad + line if line else "" for line in body.split("\n"))
         lines.append(marker + indented[len(pad) :] if body else marker.rstrip())
     return "\n".join(lines)
+
+
+def _item(item: XmlElement, depth: int) -> str:
+    """A list item's blocks; a list inside it follows its paragraph directly,
+    so the lists stay tight."""
+    out = ""
+    for child in item.children:
+        text = _block(child, depth)
+        if not text:
+            continue
+        if out:
+            nested = isinstance(child, XmlElement) and child.tag in (
+                "bullet_list",
+                "ordered_list",
+            )
+            out += "\n" if nested else "\n\n"
+        out += text
+    return out
 
 
 def _image(node: XmlElement) -> str:

@@ -119,7 +119,7 @@ def test_headings_lists_breaks_and_pictures() -> None:
     assert out == (
         "## What I like\n\n"
         "- Horses\n- Drawing\n\n"
-        "3. Third\n\n   - Nested\n\n"
+        "3. Third\n   - Nested\n\n"
         "Line one\\\nLine two\n\n"
         "![Me \\[and\\] my pony](/documents/4/images/9)\n"
     )
