@@ -2,7 +2,7 @@
 // shortcuts, remote cursors, undo through Yjs, what a paste may bring, and
 // the size guard. Tab is not bound, so keyboard users leave the editor with
 // Tab as from any field.
-import { EditorState } from 'prosemirror-state'
+import { EditorState, Selection } from 'prosemirror-state'
 import { EditorView } from 'prosemirror-view'
 import { baseKeymap, chainCommands, exitCode } from 'prosemirror-commands'
 import { keymap } from 'prosemirror-keymap'
@@ -31,10 +31,20 @@ function typingShortcuts () {
   })
 }
 
+// Ctrl+Home and Ctrl+End go to the start and end of the whole text, as in a
+// word processor (Chromium leaves the caret where it was in this editor).
+const selectDocEdge = (atEnd) => (state, dispatch) => {
+  const edge = atEnd ? Selection.atEnd(state.doc) : Selection.atStart(state.doc)
+  if (dispatch) dispatch(state.tr.setSelection(edge).scrollIntoView())
+  return true
+}
+
 function keys () {
   const undoKey = (state) => undo(state)
   const redoKey = (state) => redo(state)
   return keymap({
+    'Ctrl-Home': selectDocEdge(false),
+    'Ctrl-End': selectDocEdge(true),
     'Mod-z': undoKey,
     'Mod-y': redoKey,
     'Mod-Shift-z': redoKey,
@@ -50,10 +60,11 @@ function keys () {
 function cursorBuilder (user) {
   const cursor = document.createElement('span')
   cursor.className = 'app-editor__remote-cursor'
-  cursor.style.borderColor = user.color
+  const color = safeColour(user.color)
+  cursor.style.borderColor = color
   const name = document.createElement('span')
   name.className = 'app-editor__remote-name'
-  name.style.backgroundColor = user.color
+  name.style.backgroundColor = color
   name.textContent = String(user.name || 'Someone')
   cursor.append('\u2060', name, '\u2060')
   return cursor

@@ -78,9 +78,14 @@ def test_two_people_see_each_others_typing_and_cursors(
         timeout=10_000,
     )
     # And the other way round.
-    caseworker.click("#editor-mount .ProseMirror")
+    # On the first heading: the middle of Section A is Leo's drawing, and
+    # typing over a selected picture replaces it, as in any word processor.
+    caseworker.click("#editor-mount .ProseMirror h3")
     caseworker.keyboard.press("Control+Home")
     caseworker.keyboard.type("Agreed with the family. ")
+    time.sleep(1)
+    print("CW", repr(caseworker.evaluate("() => window.ehcpEditor.text()")[:100]))
+    caseworker.screenshot(path="/tmp/cw.png")
     _wait_until(
         parent,
         "() => window.ehcpEditor.text().startsWith('Agreed with the family. ')",

@@ -180,7 +180,7 @@ def test_starters_and_pictures(family_harness: str, chromium) -> None:  # type: 
         "What I like\nMy favourite thing is drums."
     )
     assert page.evaluate("window.ehcpEditor.markdown()") == (
-        "## What I like\n\nMy favourite thing is drums."
+        "## What I like\n\nMy favourite thing is drums.\n"
     )
 
     page.click(".app-editor__tool--picture")
