@@ -34,7 +34,7 @@ from portal.config import Settings
 from portal.doclog import yupdate
 from portal.doclog.appending import NotStored, Refused
 from portal.extensions import db, socketio
-from realtime import credentials
+from realtime import credentials, presence
 from realtime.admission import Admission
 from realtime.checker import SIGNED_OUT, Checker
 from realtime.committer import NOT_SAVED, Committer
@@ -46,8 +46,6 @@ from realtime.protocol import (
     UPDATE,
     BadMessage,
     SyncMessage,
-    awareness_removal,
-    parse_awareness,
     parse_payload,
     parse_sync,
 )
@@ -139,7 +137,11 @@ class Hub:
             raise
         if self.doorbell is not None:
             self.doorbell.start()
-        for frame in room.presence_of_others(sid):
+        room.set_identity(
+            sid, credentials.identity_of(db.session, conn.person_id, room.case_id)
+        )
+        frame = room.presence_of_others(sid)
+        if frame is not None:
             self._send(sid, "awareness", {"doc": doc_id, "data": frame})
         level = room.access_of(sid)  # a change may have come while loading
         if level == Access.NONE:
@@ -163,7 +165,7 @@ class Hub:
         room, clocks = self.rooms.exit(doc_id, sid)
         if clocks and room is not None and not room.is_empty:
             # Others drop the leaver's cursor now rather than after a timeout.
-            self._broadcast(room, "awareness", awareness_removal(clocks), skip_sid=sid)
+            self._broadcast(room, "awareness", presence.removal(clocks), skip_sid=sid)
 
     # -- sync ---------------------------------------------------------------
 
@@ -278,11 +280,12 @@ class Hub:
     # -- awareness ----------------------------------------------------------
 
     def awareness(self, sid: str, raw: Any) -> dict[str, Any]:
-        """Relay presence (cursors, names) to the other members of the room."""
+        """Relay presence (cursors) to the other members of the room, with
+        the server's idea of who the sender is (`realtime.presence`)."""
         _, room, data = self._receive(sid, raw, presence=True)
-        _, clocks = parse_awareness(data)
-        if room.note_presence(sid, data, clocks):
-            self._broadcast(room, "awareness", data, skip_sid=sid)
+        cleaned = room.note_presence(sid, presence.decode(data))
+        if cleaned:
+            self._broadcast(room, "awareness", presence.encode(cleaned), skip_sid=sid)
         return OK
 
     # -- access and other processes -------------------------------------------
@@ -307,7 +310,7 @@ class Hub:
     ) -> None:
         self._send(sid, "access", {"doc": room.doc_id, "access": level.label})
         if clocks and not room.is_empty:
-            self._broadcast(room, "awareness", awareness_removal(clocks), skip_sid=sid)
+            self._broadcast(room, "awareness", presence.removal(clocks), skip_sid=sid)
 
     def _remote_update(self, doc_id: int, seq: int) -> None:
         """Another process stored an update: bring our copy of the room up to date."""
