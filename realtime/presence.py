@@ -151,13 +151,13 @@ def _position(value: Any) -> dict[str, Any] | None:
     return out
 
 
-def _id(value: Any) -> dict[str, int] | None:
+def _id(value: Any) -> dict[str, Any] | None:
     if not isinstance(value, dict):
         return None
     client, clock = value.get("client"), value.get("clock")
     if not (_in_range(client) and _in_range(clock)):
         return None
-    return {"client": int(client), "clock": int(clock)}
+    return {"client": client, "clock": clock}
 
 
 def _in_range(value: Any) -> bool:

@@ -75,6 +75,9 @@ class Room:
         self.loaded = False
         self.seen_seq = 0  # every log row with seq <= seen_seq is applied
         self.snapshot_seq = 0
+        # Bytes of Yjs state: measured on load and compaction, and grown by
+        # each applied update in between (an upper bound: deletes count too).
+        self.size = 0
         self._compacting = False
         self._members: dict[str, Access] = {}
         # Presence: who each member is, which Yjs client ids it claimed
@@ -145,6 +148,7 @@ class Room:
         """Replace the document with one rebuilt from the durable log."""
         with self._lock:
             self._ydoc = loaded.ydoc
+            self.size = len(loaded.ydoc.get_update())
             self._tracked = reading.Tracked({}, None, exact=False)
             self.seen_seq, self.snapshot_seq = loaded.upto, loaded.snapshot_seq
             self.loaded = True
@@ -173,6 +177,7 @@ class Room:
         """Apply a stored, checked update; raises what the library raises."""
         with self._lock:
             self._ydoc.apply_update(update)
+            self.size += len(update)
             if self._tracked.exact:
                 yupdate.advance(self._tracked.state, summary, self._tracked.index)
             if seq == self.seen_seq + 1:
@@ -196,6 +201,10 @@ class Room:
                 tracked = self._tracked if self._tracked.exact else None
                 reading.apply_tail(self._ydoc, tail, outcome, tracked)
                 self.seen_seq = max(self.seen_seq, tail.upto)
+                if tail.snapshot is not None:
+                    self.size = len(self._ydoc.get_update())
+                else:
+                    self.size += sum(len(r.data or b"") for r in tail.rows)
         except reading.Broken as broken:
             outcome.set_aside[broken.row_id] = SET_ASIDE
             self.reload(session)
@@ -266,6 +275,7 @@ class Room:
             self._compacting = False
             if upto is not None:
                 self.snapshot_seq = max(self.snapshot_seq, upto)
+                self.size = len(self._ydoc.get_update())  # deletes now shrink it
 
     # -- presence ---------------------------------------------------------------
 
