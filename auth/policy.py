@@ -229,3 +229,33 @@ def sees_reading_measures(member: Member | None) -> bool:
     """Reading age and ease help people who write for families, not the
     families themselves: a parent or child is never scored on their words."""
     return member is not None and member.role not in FAMILY_ROLES
+
+
+def origin_of(url: str) -> str:
+    """The origin (scheme://host[:port], lower case) of a URL, as browsers send it."""
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    return f"{scheme.lower()}://{host.lower()}"
+
+
+def may_open_socket(
+    origin: str | None, own_origin: str, public_url: str | None
+) -> bool:
+    """Whether a Socket.IO connection may open, given its `Origin` header.
+
+    A browser sends the page's origin; a page on another site must not reach
+    a family's documents with their cookie (cross-site WebSocket hijacking),
+    so only the portal's own origin passes: PUBLIC_URL's when set, else the
+    one the request was addressed to. Clients that send no Origin are not
+    browsers and prove who they are with a token or cookie they hold.
+    """
+    if origin is None:
+        return True
+    allowed = origin_of(public_url) if public_url else origin_of(own_origin)
+    return origin.lower() == allowed
+
+
+def may_speak_for_client(owner: str | None, claimant: str) -> bool:
+    """A connection announces presence only for Yjs client ids it claimed
+    first in that room: nobody moves or renames someone else's cursor."""
+    return owner is None or owner == claimant

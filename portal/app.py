@@ -36,13 +36,16 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
+    from realtime.server import origin_check
+
     socketio.init_app(
         app,
         async_mode=_async_mode(),
         async_handlers=False,
         message_queue=settings.redis_url,
         max_http_buffer_size=settings.max_update_bytes * 2,
-        cors_allowed_origins=[settings.public_url] if settings.public_url else [],
+        # Never `[]`: to Engine.IO that turns the Origin check off.
+        cors_allowed_origins=origin_check(settings),
     )
     _register(app)
     return app

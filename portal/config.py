@@ -96,6 +96,7 @@ class Settings:
     max_update_bytes: int
     updates_per_second: int
     compaction_threshold: int
+    max_document_bytes: int
     collab_check_seconds: int
     max_image_bytes: int = 10_000_000
 
@@ -138,6 +139,9 @@ class Settings:
             ),
             updates_per_second=parse_int(
                 "UPDATES_PER_SECOND", e.get("UPDATES_PER_SECOND", "50")
+            ),
+            max_document_bytes=parse_int(
+                "MAX_DOCUMENT_BYTES", e.get("MAX_DOCUMENT_BYTES", str(2 * 1024 * 1024))
             ),
             compaction_threshold=parse_int(
                 "COMPACTION_THRESHOLD", e.get("COMPACTION_THRESHOLD", "500")

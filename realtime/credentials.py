@@ -19,9 +19,11 @@ from sqlalchemy import ColumnElement, select, update
 from auth.sessions import live_sign_in
 from auth.tokens import live_token
 from portal.config import Settings
+from portal.domain import ROLE_LABELS
 from portal.extensions import db
-from portal.models import ApiToken, Person, Session, SignIn, utcnow
+from portal.models import ApiToken, Membership, Person, Session, SignIn, utcnow
 from realtime.connections import Credential
+from realtime.presence import Identity
 
 
 def authenticate(auth: Any, session_key: str | None, settings: Settings) -> Credential:
@@ -42,6 +44,20 @@ def authenticate(auth: Any, session_key: str | None, settings: Settings) -> Cred
     if not sign_in.person.is_active:
         raise ConnectionRefusedError("Sign in to edit documents together.")
     return Credential(sign_in.person_id, sign_in_id=sign_in.id)
+
+
+def identity_of(session: Session, person_id: int, case_id: int) -> Identity:
+    """How a member appears to others on a case: name and role label, as the
+    document page shows them."""
+    row = session.execute(
+        select(Person.name, Membership.role)
+        .join(Membership, Membership.person_id == Person.id)
+        .where(Person.id == person_id, Membership.case_id == case_id)
+    ).first()
+    session.rollback()
+    if row is None:  # no longer a member: access is withdrawn separately
+        return Identity(person_id, "Someone", "")
+    return Identity(person_id, row.name, ROLE_LABELS.get(row.role, row.role))
 
 
 def still_valid(

@@ -34,20 +34,18 @@ from portal.config import Settings
 from portal.doclog import yupdate
 from portal.doclog.appending import NotStored, Refused
 from portal.extensions import db, socketio
-from realtime import credentials
+from realtime import credentials, presence
 from realtime.admission import Admission
 from realtime.checker import SIGNED_OUT, Checker
 from realtime.committer import NOT_SAVED, Committer
 from realtime.compactor import Compactor
 from realtime.connections import Connection, Connections, Credential
-from realtime.limits import TokenBucket
+from realtime.limits import TokenBucket, take_all
 from realtime.protocol import (
     STEP1,
     UPDATE,
     BadMessage,
     SyncMessage,
-    awareness_removal,
-    parse_awareness,
     parse_payload,
     parse_sync,
 )
@@ -60,6 +58,11 @@ NAMESPACE = "/collab"
 OK: dict[str, Any] = {"ok": True}
 MAX_WAIT_SECONDS = 2.0  # a burst is slowed down this long before it is refused
 TOO_FAST = "You are sending changes too fast. Slow down and resend."
+FULL = (
+    "This document has reached its size limit ({limit:,} bytes), so this change "
+    "was not saved. Everything saved before is kept. Deleting text still works; "
+    "ask the caseworker to split the document."
+)
 
 
 class SocketIORoster:
@@ -81,7 +84,7 @@ class Hub:
         self.app = app
         self.settings = settings
         self.rooms = Rooms(SocketIORoster())
-        self.connections = Connections()
+        self.connections = Connections(settings.updates_per_second)
         self.admission = Admission(self.rooms, self.connections, self._tell_access)
         self.committer = Committer(app, write_refusal, self._stored, self._failed)
         self.compactor = Compactor(app, settings.compaction_threshold)
@@ -131,6 +134,7 @@ class Hub:
         """Check access and put the connection in the document's room."""
         conn = self._connection(sid)
         doc_id = parse_payload(raw, with_data=False).doc_id
+        self._pace(conn)  # a join may load a whole document: it counts
         room, _ = self.admission.admit(sid, conn.person_id, doc_id)
         try:
             room.ensure_loaded(db.session)
@@ -139,7 +143,11 @@ class Hub:
             raise
         if self.doorbell is not None:
             self.doorbell.start()
-        for frame in room.presence_of_others(sid):
+        room.set_identity(
+            sid, credentials.identity_of(db.session, conn.person_id, room.case_id)
+        )
+        frame = room.presence_of_others(sid)
+        if frame is not None:
             self._send(sid, "awareness", {"doc": doc_id, "data": frame})
         level = room.access_of(sid)  # a change may have come while loading
         if level == Access.NONE:
@@ -152,6 +160,7 @@ class Hub:
         return {
             "max_update_bytes": self.settings.max_update_bytes,
             "updates_per_second": self.settings.updates_per_second,
+            "max_document_bytes": self.settings.max_document_bytes,
         }
 
     def leave(self, sid: str, raw: Any) -> dict[str, Any]:
@@ -163,7 +172,7 @@ class Hub:
         room, clocks = self.rooms.exit(doc_id, sid)
         if clocks and room is not None and not room.is_empty:
             # Others drop the leaver's cursor now rather than after a timeout.
-            self._broadcast(room, "awareness", awareness_removal(clocks), skip_sid=sid)
+            self._broadcast(room, "awareness", presence.removal(clocks), skip_sid=sid)
 
     # -- sync ---------------------------------------------------------------
 
@@ -192,11 +201,7 @@ class Hub:
             if conn.awareness.take() is None:  # presence is lossy: drop, don't wait
                 raise Refused("You are sending presence updates too fast.")
         else:
-            wait = conn.updates.take(MAX_WAIT_SECONDS)
-            if wait is None:
-                raise Refused(TOO_FAST)
-            if wait:
-                time.sleep(wait)  # this sender's next messages queue behind it
+            self._pace(conn)
         payload = parse_payload(
             raw, with_data=True, max_bytes=self.settings.max_update_bytes
         )
@@ -204,6 +209,17 @@ class Hub:
         if room is None or not room.loaded or room.access_of(sid) == Access.NONE:
             raise Refused("Join the document before sending changes to it.")
         return conn, room, payload.data
+
+    def _pace(self, conn: Connection) -> None:
+        """Spend a token of the connection and of its person, waiting for it."""
+        buckets = [conn.updates]
+        if conn.person_updates is not None:
+            buckets.append(conn.person_updates)
+        wait = take_all(buckets, MAX_WAIT_SECONDS)
+        if wait is None:
+            raise Refused(TOO_FAST)
+        if wait:
+            time.sleep(wait)  # this sender's next messages queue behind it
 
     def _write(
         self, conn: Connection, room: Room, message: SyncMessage
@@ -219,6 +235,10 @@ class Hub:
         summary = self._check(room, message.body)
         if summary.is_empty:
             return OK
+        limit = self.settings.max_document_bytes
+        if summary.structs and room.size + len(message.body) > limit:
+            # Only deletes (no new structs) still pass: they make room.
+            raise Refused(FULL.format(limit=limit))
         if message.kind != UPDATE and not room.is_news(summary):
             if not room.changes_anything(message.body):
                 return OK  # a resend after reconnect: nothing to store
@@ -278,11 +298,12 @@ class Hub:
     # -- awareness ----------------------------------------------------------
 
     def awareness(self, sid: str, raw: Any) -> dict[str, Any]:
-        """Relay presence (cursors, names) to the other members of the room."""
+        """Relay presence (cursors) to the other members of the room, with
+        the server's idea of who the sender is (`realtime.presence`)."""
         _, room, data = self._receive(sid, raw, presence=True)
-        _, clocks = parse_awareness(data)
-        if room.note_presence(sid, data, clocks):
-            self._broadcast(room, "awareness", data, skip_sid=sid)
+        cleaned = room.note_presence(sid, presence.decode(data))
+        if cleaned:
+            self._broadcast(room, "awareness", presence.encode(cleaned), skip_sid=sid)
         return OK
 
     # -- access and other processes -------------------------------------------
@@ -307,7 +328,7 @@ class Hub:
     ) -> None:
         self._send(sid, "access", {"doc": room.doc_id, "access": level.label})
         if clocks and not room.is_empty:
-            self._broadcast(room, "awareness", awareness_removal(clocks), skip_sid=sid)
+            self._broadcast(room, "awareness", presence.removal(clocks), skip_sid=sid)
 
     def _remote_update(self, doc_id: int, seq: int) -> None:
         """Another process stored an update: bring our copy of the room up to date."""

@@ -1,4 +1,4 @@
-"""Per-connection rate limiting: a token bucket that slows a burst before it refuses."""
+"""Rate limiting: token buckets that slow a burst before they refuse."""
 
 from __future__ import annotations
 
@@ -36,3 +36,16 @@ class TokenBucket:
                 return None
             self.tokens -= 1
             return wait
+
+
+def take_all(buckets: list[TokenBucket], max_wait: float) -> float | None:
+    """Spend one token from each bucket (a connection's, its person's): the
+    longest wait, or None when any would exceed `max_wait`. A refusal by a
+    later bucket leaves the earlier ones spent, which only slows the sender."""
+    longest = 0.0
+    for bucket in buckets:
+        wait = bucket.take(max_wait)
+        if wait is None:
+            return None
+        longest = max(longest, wait)
+    return longest

@@ -8,11 +8,10 @@ docs/realtime-protocol.md for the contract the browser provider follows.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from pycrdt import YMessageType, YSyncMessageType, create_awareness_message
+from pycrdt import YMessageType, YSyncMessageType
 
 STEP1 = YSyncMessageType.SYNC_STEP1
 STEP2 = YSyncMessageType.SYNC_STEP2
@@ -59,7 +58,7 @@ def parse_payload(raw: Any, *, with_data: bool, max_bytes: int = 0) -> Payload:
     return Payload(doc_id, data)
 
 
-class _Reader:
+class Reader:
     """A bounds-checked lib0 decoder (pycrdt's Decoder trusts lengths)."""
 
     def __init__(self, data: bytes) -> None:
@@ -99,7 +98,7 @@ class _Reader:
 
 def parse_sync(frame: bytes) -> SyncMessage:
     """Split a y-websocket sync frame (varuint 0, sync type, varbytes body)."""
-    reader = _Reader(frame)
+    reader = Reader(frame)
     if reader.var_uint() != YMessageType.SYNC:
         raise BadMessage("A `sync` event must carry a sync frame (first byte 0).")
     kind = reader.var_uint()
@@ -110,37 +109,8 @@ def parse_sync(frame: bytes) -> SyncMessage:
     return SyncMessage(YSyncMessageType(kind), body)
 
 
-def parse_awareness(frame: bytes) -> tuple[bytes, dict[int, int]]:
-    """Check an awareness frame; return its body and each client id's clock."""
-    reader = _Reader(frame)
-    if reader.var_uint() != YMessageType.AWARENESS:
-        raise BadMessage(
-            "An `awareness` event must carry an awareness frame (first byte 1)."
-        )
-    body = reader.var_bytes()
-    reader.done()
-    inner = _Reader(body)
-    clocks: dict[int, int] = {}
-    for _ in range(inner.var_uint()):
-        client_id, clock = inner.var_uint(), inner.var_uint()
-        try:
-            json.loads(inner.var_string())
-        except ValueError:
-            raise BadMessage("An awareness state must be JSON.") from None
-        clocks[client_id] = clock
-    inner.done()
-    return body, clocks
-
-
-def awareness_removal(clocks: dict[int, int]) -> bytes:
-    """An awareness frame saying these clients left (state null, clock + 1)."""
-    parts = [_var_uint(len(clocks))]
-    for client_id, clock in clocks.items():
-        parts += [_var_uint(client_id), _var_uint(clock + 1), _var_uint(4), b"null"]
-    return create_awareness_message(b"".join(parts))
-
-
-def _var_uint(num: int) -> bytes:
+def var_uint(num: int) -> bytes:
+    """lib0's unsigned varint encoding."""
     out = bytearray()
     while num > 0x7F:
         out.append(0x80 | (num & 0x7F))

@@ -23,13 +23,16 @@ from typing import Any, Protocol
 
 from pycrdt import Doc, create_sync_message, handle_sync_message
 
-from auth.policy import Access
+from auth.policy import Access, may_speak_for_client
 from portal.doclog import quarantine, reading, yupdate
 from portal.doclog.appending import Refused, Write
 from portal.models import Session
+from realtime import presence
 
 log = logging.getLogger(__name__)
 SET_ASIDE = "That change could not be applied and was set aside."
+MAX_CLIENTS_PER_MEMBER = 4  # Yjs client ids one connection may announce here
+SOMEONE_ELSE = "That presence update speaks for someone else's editor."
 
 
 class Roster(Protocol):
@@ -72,12 +75,17 @@ class Room:
         self.loaded = False
         self.seen_seq = 0  # every log row with seq <= seen_seq is applied
         self.snapshot_seq = 0
+        # Bytes of Yjs state: measured on load and compaction, and grown by
+        # each applied update in between (an upper bound: deletes count too).
+        self.size = 0
         self._compacting = False
         self._members: dict[str, Access] = {}
-        # Per client: the awareness clocks it announced and its last frame,
-        # so a newcomer sees who is here and a leaver's cursor is removed.
-        self._clocks: dict[str, dict[int, int]] = {}
-        self._presence: dict[str, bytes] = {}
+        # Presence: who each member is, which Yjs client ids it claimed
+        # (first come), and each client's latest clock and cleaned state, so
+        # a newcomer sees who is here and a leaver's cursor is removed.
+        self._identities: dict[str, presence.Identity] = {}
+        self._owners: dict[int, str] = {}
+        self._states: dict[int, tuple[int, dict[str, Any] | None]] = {}
 
     # -- members (called by `Rooms`, under its lock) ---------------------------
 
@@ -104,8 +112,13 @@ class Room:
     def _drop(self, sid: str) -> dict[int, int]:
         del self._members[sid]
         self._roster.leave(sid, self.name)
-        self._presence.pop(sid, None)
-        return self._clocks.pop(sid, {})
+        self._identities.pop(sid, None)
+        mine = [c for c, owner in self._owners.items() if owner == sid]
+        clocks = {}
+        for client_id in mine:
+            del self._owners[client_id]
+            clocks[client_id] = self._states.pop(client_id, (0, None))[0]
+        return clocks
 
     def access_of(self, sid: str) -> Access:
         """A connection's access here (NONE when it is not a member)."""
@@ -135,6 +148,7 @@ class Room:
         """Replace the document with one rebuilt from the durable log."""
         with self._lock:
             self._ydoc = loaded.ydoc
+            self.size = len(loaded.ydoc.get_update())
             self._tracked = reading.Tracked({}, None, exact=False)
             self.seen_seq, self.snapshot_seq = loaded.upto, loaded.snapshot_seq
             self.loaded = True
@@ -163,6 +177,7 @@ class Room:
         """Apply a stored, checked update; raises what the library raises."""
         with self._lock:
             self._ydoc.apply_update(update)
+            self.size += len(update)
             if self._tracked.exact:
                 yupdate.advance(self._tracked.state, summary, self._tracked.index)
             if seq == self.seen_seq + 1:
@@ -186,6 +201,10 @@ class Room:
                 tracked = self._tracked if self._tracked.exact else None
                 reading.apply_tail(self._ydoc, tail, outcome, tracked)
                 self.seen_seq = max(self.seen_seq, tail.upto)
+                if tail.snapshot is not None:
+                    self.size = len(self._ydoc.get_update())
+                else:
+                    self.size += sum(len(r.data or b"") for r in tail.rows)
         except reading.Broken as broken:
             outcome.set_aside[broken.row_id] = SET_ASIDE
             self.reload(session)
@@ -256,19 +275,47 @@ class Room:
             self._compacting = False
             if upto is not None:
                 self.snapshot_seq = max(self.snapshot_seq, upto)
+                self.size = len(self._ydoc.get_update())  # deletes now shrink it
 
     # -- presence ---------------------------------------------------------------
 
-    def note_presence(self, sid: str, frame: bytes, clocks: dict[int, int]) -> bool:
-        """Remember a member's latest awareness frame; False if not a member."""
+    def set_identity(self, sid: str, identity: presence.Identity) -> None:
+        """Who a member is, as its presence will show it."""
         with self._lock:
-            if sid not in self._members:
-                return False
-            self._clocks.setdefault(sid, {}).update(clocks)
-            self._presence[sid] = frame
-            return True
+            if sid in self._members:
+                self._identities[sid] = identity
 
-    def presence_of_others(self, sid: str) -> list[bytes]:
-        """The latest awareness frames of everyone else here."""
+    def note_presence(
+        self, sid: str, entries: list[presence.Entry]
+    ) -> list[presence.Entry] | None:
+        """Take a member's presence: the cleaned entries to relay, or None if
+        it is not a member. Refused when it speaks for a client id another
+        connection claimed, or claims too many."""
         with self._lock:
-            return [f for other, f in self._presence.items() if other != sid]
+            identity = self._identities.get(sid)
+            if sid not in self._members or identity is None:
+                return None
+            owned = {c for c, owner in self._owners.items() if owner == sid}
+            for entry in entries:
+                if not may_speak_for_client(self._owners.get(entry.client_id), sid):
+                    raise Refused(SOMEONE_ELSE)
+                owned.add(entry.client_id)
+            if len(owned) > MAX_CLIENTS_PER_MEMBER:
+                raise Refused("That presence update names too many editors.")
+            cleaned = []
+            for entry in entries:
+                state = presence.clean(entry.state, identity)
+                self._owners[entry.client_id] = sid
+                self._states[entry.client_id] = (entry.clock, state)
+                cleaned.append(presence.Entry(entry.client_id, entry.clock, state))
+            return cleaned
+
+    def presence_of_others(self, sid: str) -> bytes | None:
+        """One awareness frame with every other member's current state."""
+        with self._lock:
+            entries = [
+                presence.Entry(client_id, clock, state)
+                for client_id, (clock, state) in self._states.items()
+                if state is not None and self._owners.get(client_id) != sid
+            ]
+        return presence.encode(entries) if entries else None

@@ -21,7 +21,9 @@ from typing import Any
 
 from flask import Flask, current_app, request
 
+from auth.policy import may_open_socket
 from portal import signals
+from portal.config import Settings
 from portal.doclog.appending import NotStored, Refused
 from portal.extensions import db, socketio
 from realtime.hub import NAMESPACE, Hub
@@ -56,6 +58,38 @@ def init_app(app: Flask) -> None:
         server.on(event, _event(hub, handler), namespace=NAMESPACE)
     signals.access_changed.connect(_on_access_changed, sender=app, weak=False)
     signals.signed_out.connect(_on_signed_out, sender=app, weak=False)
+
+
+def origin_check(settings: Settings) -> Callable[[str | None, dict[str, Any]], bool]:
+    """Engine.IO's `cors_allowed_origins`: which browser pages may connect.
+
+    Called with the request's Origin header and WSGI environ before any
+    handler runs, so a refused page never reaches `connect`. The request's
+    own origin honours X-Forwarded-Proto/Host only behind TRUSTED_PROXIES,
+    as `ProxyFix` does for pages (this runs outside it).
+    """
+
+    def allowed(origin: str | None, environ: dict[str, Any]) -> bool:
+        return may_open_socket(
+            origin, _own_origin(environ, settings.trusted_proxies), settings.public_url
+        )
+
+    return allowed
+
+
+def _own_origin(environ: dict[str, Any], proxies: int) -> str:
+    scheme = str(environ.get("wsgi.url_scheme", "http"))
+    host = str(environ.get("HTTP_HOST", ""))
+    if proxies:
+        scheme = _forwarded(environ.get("HTTP_X_FORWARDED_PROTO"), proxies) or scheme
+        host = _forwarded(environ.get("HTTP_X_FORWARDED_HOST"), proxies) or host
+    return f"{scheme}://{host}"
+
+
+def _forwarded(value: str | None, proxies: int) -> str | None:
+    """The value our nearest trusted proxy saw (ProxyFix's `_get_real_value`)."""
+    values = [v.strip() for v in (value or "").split(",") if v.strip()]
+    return values[-proxies] if len(values) >= proxies else None
 
 
 def hub_of(app: Flask) -> Hub:

@@ -15,6 +15,7 @@ import { insertHardBreak, toggleEm, toggleHeading, toggleStrong } from './comman
 import { cleanPastedHtml, keepPortalImages } from './paste.js'
 import { sizeGuardPlugin } from './size-plugin.js'
 import { ImageView } from './image-view.js'
+import { safeColour } from './presence.js'
 
 const { nodes } = schema
 

@@ -11,6 +11,14 @@ export function colourFor (name) {
   return COLOURS[hash % COLOURS.length]
 }
 
+const HEX_COLOUR = /^#[0-9a-fA-F]{6}$/
+const NO_COLOUR = '#505a5f'
+
+/** A colour safe to put in a style: `#rrggbb`, else GOV.UK grey (never CSS from others). */
+export function safeColour (value) {
+  return typeof value === 'string' && HEX_COLOUR.test(value) ? value : NO_COLOUR
+}
+
 /** The awareness `user` field for this person. */
 export function makeUser (name, role) {
   const color = colourFor(`${name}|${role}`)
@@ -36,7 +44,7 @@ export function renderPresence (list, awareness) {
     const swatch = document.createElement('span')
     swatch.className = 'app-presence__swatch'
     swatch.setAttribute('aria-hidden', 'true')
-    swatch.style.backgroundColor = person.color || '#505a5f'
+    swatch.style.backgroundColor = safeColour(person.color)
     const name = document.createElement('span')
     name.className = 'app-presence__name'
     name.textContent = person.isYou ? `${person.name} (you)` : String(person.name)

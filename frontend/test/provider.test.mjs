@@ -375,3 +375,11 @@ test('yclient inserts, waits for text, and reports refusals', async () => {
   assert.equal(timeout.code, 1)
   assert.match(timeout.out.error, /timed out after 300 ms/)
 })
+
+test('presence colours are only ever #rrggbb: anything else is grey', async () => {
+  const { safeColour } = await import('../src/presence.js')
+  assert.equal(safeColour('#1d70b8'), '#1d70b8')
+  for (const bad of ['red;position:fixed;inset:0', 'url(x)', '#fff', '#1d70b8;x', 7, null, undefined]) {
+    assert.equal(safeColour(bad), '#505a5f')
+  }
+})

@@ -7,7 +7,7 @@ WSGI server.
 
 Settings come from the environment (REDIS_URL, MAX_UPDATE_BYTES,
 UPDATES_PER_SECOND, COMPACTION_THRESHOLD, SESSION_IDLE_MINUTES,
-COLLAB_CHECK_SECONDS, COLLAB_SERVE=threads). Adds test-only routes: `/_test/access-changed` sends
+COLLAB_CHECK_SECONDS, PUBLIC_URL, MAX_DOCUMENT_BYTES, COLLAB_SERVE=threads). Adds test-only routes: `/_test/access-changed` sends
 `access_changed` as a page would after its commit, `/_test/room` reports
 this process's in-memory copy of a room (to check cross-process convergence
 without a client sync), `/_test/check-credentials` runs the hub's periodic
@@ -48,6 +48,8 @@ PASSED = (
     "COMPACTION_THRESHOLD",
     "SESSION_IDLE_MINUTES",
     "COLLAB_CHECK_SECONDS",
+    "PUBLIC_URL",
+    "MAX_DOCUMENT_BYTES",
 )
 
 
