@@ -132,8 +132,10 @@ def _position(value: Any) -> dict[str, Any] | None:
     if not isinstance(value, dict):
         return None
     out: dict[str, Any] = {}
+    # y-prosemirror sends the RelativePosition object itself, whose absent
+    # parts are null rather than missing.
     for key in ("type", "item"):
-        if key in value:
+        if value.get(key) is not None:
             ident = _id(value[key])
             if ident is None:
                 return None

@@ -100,7 +100,7 @@ def test_two_people_see_each_others_typing_and_cursors(
     assert parent.csp_violations == [] and caseworker.csp_violations == []
     # Acknowledged means stored: the durable text has both edits.
     text = reading.document_text(dbs, section_a.id)
-    assert text.startswith("Agreed with the family. ")
+    assert text.startswith("### Agreed with the family. About me")
     assert "Leo loves the quiet room." in text
 
 

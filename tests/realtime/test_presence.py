@@ -38,6 +38,26 @@ def test_clean_puts_the_servers_user_and_keeps_only_a_cursor() -> None:
     assert clean(None, ME) is None
 
 
+def test_a_cursor_as_y_prosemirror_sends_it_is_kept() -> None:
+    """y-prosemirror puts the RelativePosition objects themselves in the
+    state, so absent parts arrive as null."""
+    anchor = {
+        "type": None,
+        "tname": None,
+        "item": {"client": 5, "clock": 12},
+        "assoc": 0,
+    }
+    head = {"type": {"client": 5, "clock": 2}, "tname": None, "item": None, "assoc": -1}
+    out = clean({"cursor": {"anchor": anchor, "head": head}}, ME)
+    assert out == {
+        "user": ME.user,
+        "cursor": {
+            "anchor": {"item": {"client": 5, "clock": 12}, "assoc": 0},
+            "head": {"type": {"client": 5, "clock": 2}, "assoc": -1},
+        },
+    }
+
+
 @pytest.mark.parametrize(
     "cursor",
     [
