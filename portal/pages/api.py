@@ -85,9 +85,14 @@ def get_case(case_id: int) -> Response:
     person = _caller()
     case, membership = access.require_case(db.session, person, case_id)
     member = access.member_facts(membership)
-    docs = [
-        _document_json(d, policy.document_access(member, access.doc_facts(d, case)))
+    # Only documents the caller may open: even a title or due date of someone
+    # else's advice says something about the child.
+    levels = [
+        (d, policy.document_access(member, access.doc_facts(d, case)))
         for d in cases.case_documents(db.session, case)
+    ]
+    docs = [
+        _document_json(d, level) for d, level in levels if level >= policy.Access.READ
     ]
     members = [
         {
