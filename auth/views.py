@@ -23,17 +23,17 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow same-site relative paths after sign-in (no open redirect)."""
-    if not target:
-        return url_for("pages.home")
+    """Only follow same-site relative paths after sign-in (no open redirect);
+    anything else, including control characters or backslashes that browsers
+    read as a slash, goes to the home page."""
+    home = url_for("pages.home")
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return home
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return home
     parts = urlsplit(target)
-    if (
-        parts.scheme
-        or parts.netloc
-        or not target.startswith("/")
-        or target.startswith("//")
-    ):
-        return url_for("pages.home")
+    if parts.scheme or parts.netloc:
+        return home
     return target
 
 
@@ -122,6 +122,15 @@ def sign_out_page() -> Response:
     return response
 
 
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    """Invitation pages carry a one-time link, a case and a role: never cache
+    them, signed in or not."""
+    if request.endpoint == "auth.invitation":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 def invitation(token: str) -> str | Response | tuple[str, int]:
     """Accept an invitation: a new person sets a name and password; a known one signs in."""
@@ -136,8 +145,9 @@ def invitation(token: str) -> str | Response | tuple[str, int]:
     if person is not None and person.email.lower() != inv.email:
         return render_template(
             "auth/invitation_problem.html",
-            message=f"This invitation was sent to {inv.email}, but you are signed in as "
-            f"{person.email}. Sign out, then open the link again.",
+            # The invitee's address is theirs: not shown to whoever holds the link.
+            message=f"This invitation was sent to someone else, but you are signed in "
+            f"as {person.email}. If it is yours, sign out, then open the link again.",
         ), 403
     if person is not None or existing is not None:
         if person is None:

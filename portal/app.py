@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from portal.config import Settings
 from portal.extensions import csrf, db, migrate, socketio
@@ -33,6 +34,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
+    app.url_map.converters["int"] = RowIdConverter
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
@@ -49,6 +51,15 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     )
     _register(app)
     return app
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in every route: an id no row can have (over PostgreSQL's
+    INTEGER) is a 404 at routing, never an overflow error in the database."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _async_mode() -> str:

@@ -99,6 +99,7 @@ class Settings:
     max_document_bytes: int
     collab_check_seconds: int
     max_image_bytes: int = 10_000_000
+    assistant_time_limit_seconds: int = 10
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -151,6 +152,10 @@ class Settings:
             ),
             max_image_bytes=parse_int(
                 "MAX_IMAGE_BYTES", e.get("MAX_IMAGE_BYTES", "10000000")
+            ),
+            assistant_time_limit_seconds=parse_int(
+                "ASSISTANT_TIME_LIMIT_SECONDS",
+                e.get("ASSISTANT_TIME_LIMIT_SECONDS", "10"),
             ),
         )
 

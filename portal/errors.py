@@ -6,7 +6,8 @@ PortalError
 ├── InvalidInput      a form or API field is wrong (400 with the message)
 ├── ImageRefused      a picture or its description cannot be used (400)
 │   └── ImageTooLarge the picture's file is over the size limit (413)
-└── InvitationError   an invitation link is expired, used or forged
+├── InvitationError   an invitation link is expired, used or forged
+└── Busy              the server cannot finish this now; try again (503)
 """
 
 from __future__ import annotations
@@ -52,3 +53,9 @@ class ImageTooLarge(ImageRefused):
     """The picture's file is over the size limit."""
 
     status_code = 413
+
+
+class Busy(PortalError):
+    """The work took longer than it may; the message says what to do."""
+
+    status_code = 503

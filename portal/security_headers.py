@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from flask import Flask, g
+from flask import Flask, current_app, g, request
 from werkzeug.wrappers import Response
 
 # Must match base.html byte for byte; a test checks the hash covers it.
@@ -42,6 +42,15 @@ CSP = "; ".join(
 )
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def _served_over_https() -> bool:
+    """The request came over HTTPS, or the portal's public address is https."""
+    public_url = current_app.config["SETTINGS"].public_url or ""
+    return request.is_secure or public_url.startswith("https://")
+
+
 def _headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -50,6 +59,8 @@ def _headers(response: Response) -> Response:
     response.headers.setdefault(
         "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
     )
+    if _served_over_https():
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     if g.get("person") is not None:
         # Pages about a child must not linger in shared or proxy caches.
         response.headers["Cache-Control"] = "no-store"

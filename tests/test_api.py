@@ -37,8 +37,8 @@ def test_token_reads_cases_documents_and_access(
     mine = docs[advice.id]
     assert mine["kind"] == "advice" and mine["discipline"] == "educational_psychologist"
     assert mine["access"] == "edit" and mine["section"] is None
-    section_a = next(d for d in body["documents"] if d["section"] == "A")
-    assert section_a["kind"] == "plan_section" and section_a["access"] == "none"
+    # Section A is not theirs to read before the draft is shared: not listed.
+    assert not any(d["section"] == "A" for d in body["documents"])
     assert {m["role"] for m in body["members"]} == {"caseworker", "professional"}
     doc = _get(client, f"/api/documents/{advice.id}", token).get_json()
     assert doc["text"] == "# Advice\n\n3 x 30 minutes.\n" and doc["status"] == "draft"

@@ -69,12 +69,15 @@ def word_suggestions(text: str) -> list[Suggestion]:
     return out
 
 
+_OPENS_EXPLANATION = re.compile(r"\s*\(\s*[a-z]", re.I)
+
+
 def _spelt_out(text: str, m: re.Match[str], known: Acronym | None) -> bool:
     token = re.escape(m.group())
     around = text[max(0, m.start() - 100) : m.end() + 100]
-    if re.search(rf"\w[\w ,'-]{{3,}}\(\s*{token}\s*\)", around) or re.match(
-        r"\s*\(\s*[a-z]", text[m.end() :], re.I
-    ):
+    if re.search(
+        rf"\w[\w ,'-]{{3,}}\(\s*{token}\s*\)", around
+    ) or _OPENS_EXPLANATION.match(text, m.end()):
         return True
     if known:
         expansion = known.expansion.split("(")[0].strip().lower()

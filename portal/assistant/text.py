@@ -96,3 +96,16 @@ def strip_markdown(text: str) -> str:
 def is_heading(line: str) -> bool:
     """True for a Markdown heading line."""
     return line.lstrip().startswith("#")
+
+
+def followed_in_clause(
+    text: str, first: re.Pattern[str], then: re.Pattern[str]
+) -> bool:
+    """Whether a match of `first` is followed by one of `then` with no full stop
+    between them: `first[^.]*then` in one pass over each stretch, where that
+    regex rescans a long stretch from every match of `first` (quadratic)."""
+    for clause in text.split("."):
+        found = first.search(clause)
+        if found and then.search(clause, found.end()):
+            return True
+    return False

@@ -11,13 +11,14 @@ from werkzeug.wrappers import Response
 from auth import access, policy
 from auth.sessions import current_person
 from portal import openapi
-from portal.assistant import Finding
+from portal.assistant import Finding, Report
 from portal.doclog import reading
-from portal.errors import InvalidInput, NotAllowed
+from portal.errors import Busy, InvalidInput, NotAllowed
 from portal.extensions import csrf, db
 from portal.models import Case, Document, Person
 from portal.pages.documents import page_of
 from portal.services import audit, cases, documents, review
+from portal.time_limit import TimeLimitExceeded, run_with_time_limit
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -84,9 +85,14 @@ def get_case(case_id: int) -> Response:
     person = _caller()
     case, membership = access.require_case(db.session, person, case_id)
     member = access.member_facts(membership)
-    docs = [
-        _document_json(d, policy.document_access(member, access.doc_facts(d, case)))
+    # Only documents the caller may open: even a title or due date of someone
+    # else's advice says something about the child.
+    levels = [
+        (d, policy.document_access(member, access.doc_facts(d, case)))
         for d in cases.case_documents(db.session, case)
+    ]
+    docs = [
+        _document_json(d, level) for d, level in levels if level >= policy.Access.READ
     ]
     members = [
         {
@@ -118,6 +124,9 @@ def get_document(doc_id: int) -> Response:
 
 
 MAX_CHECK_CHARS = 200_000
+# Suggestions and findings in one reply, each: a page of them is plenty to
+# work through, and the reply stays small whatever the text.
+MAX_REPLY_ITEMS = 200
 
 
 @bp.post("/documents/<int:doc_id>/assistant")
@@ -136,22 +145,46 @@ def assistant_report(doc_id: int) -> Response:
             f"The text is too long to check (over {MAX_CHECK_CHARS:,} characters)."
         )
     settings = current_app.config["SETTINGS"]
-    report = review.document_report(
-        db.session,
-        review.assistant_for(settings),
-        doc,
-        text,
-        date.today(),
-        access.assistant_scope(db.session, membership, doc.case),
-        page_of,
+    scope = access.assistant_scope(db.session, membership, doc.case)
+    material = review.document_material(
+        db.session, doc, text, date.today(), scope, page_of
     )
+    assistant = review.assistant_for(settings)
+    kind, section = doc.kind, doc.section
+
+    def work() -> Report:
+        return review.report_on_document(
+            assistant, kind, section, text, material, scope
+        )
+
+    try:
+        report = run_with_time_limit(
+            work,
+            settings.assistant_time_limit_seconds,
+        )
+    except TimeLimitExceeded:
+        raise Busy(
+            "Checking this text took too long, so it was stopped. Try again in a "
+            "minute; if it happens again, check a shorter part of the text."
+        ) from None
     measures = next(iter(report.measures.values()), None)
     if not policy.sees_reading_measures(access.member_facts(membership)):
         measures = None
+    notices = list(report.notices)
+    suggestions, findings = report.suggestions, report.findings
+    if len(suggestions) > MAX_REPLY_ITEMS:
+        suggestions = suggestions[:MAX_REPLY_ITEMS]
+        notices.append(
+            f"Only the first {MAX_REPLY_ITEMS} suggestions are shown. Deal with "
+            "these, or check a shorter part of the text, to see the rest."
+        )
+    if len(findings) > MAX_REPLY_ITEMS:
+        findings = findings[:MAX_REPLY_ITEMS]
+        notices.append(f"Only the first {MAX_REPLY_ITEMS} findings are shown.")
     return jsonify(
-        suggestions=[s.to_dict() for s in report.suggestions],
-        findings=[_finding_json(f) for f in report.findings],
-        notices=report.notices,
+        suggestions=[s.to_dict() for s in suggestions],
+        findings=[_finding_json(f) for f in findings],
+        notices=notices,
         measures=measures.to_dict() if measures else None,
     )
 

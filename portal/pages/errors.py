@@ -17,6 +17,7 @@ TITLES = {
     410: "This link cannot be used",
     413: "That is too large",
     500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is busy",
 }
 
 

@@ -125,15 +125,40 @@ def document_report(
     link_for: LinkFor,
 ) -> Report:
     """Suggestions for one document's text, and for a plan section its findings."""
+    material = document_material(session, doc, text, today, scope, link_for)
+    return report_on_document(assistant, doc.kind, doc.section, text, material, scope)
+
+
+def document_material(
+    session: Session,
+    doc: Document,
+    text: str,
+    today: date,
+    scope: Scope,
+    link_for: LinkFor,
+) -> CaseMaterial:
+    """What the checks of one document read (all the database work of a report)."""
     # The material names the child and the people on the case, so a model
     # backend can replace them with placeholders before the text leaves.
-    material = case_material(
+    return case_material(
         session, doc.case, scope, today, link_for, override=(doc.id, text)
     )
-    report = assistant.suggest_report(text, section=doc.section, material=material)
-    if doc.kind == "plan_section":
+
+
+def report_on_document(
+    assistant: Assistant,
+    kind: str,
+    section: str | None,
+    text: str,
+    material: CaseMaterial,
+    scope: Scope,
+) -> Report:
+    """The assistant's work on loaded material: no database, so it may run in
+    another thread (`portal.time_limit`); hence no ORM objects either."""
+    report = assistant.suggest_report(text, section=section, material=material)
+    if kind == "plan_section":
         checked = _check(assistant, material, scope)
-        report.findings = [f for f in checked.findings if f.section == doc.section]
+        report.findings = [f for f in checked.findings if f.section == section]
         report.notices += [n for n in checked.notices if n not in report.notices]
     return report
 

@@ -8,7 +8,19 @@ from functools import cache
 from portal.assistant.base import CaseMaterial, Finding
 from portal.assistant.data import acronyms, plain_words
 
-ACRONYM = re.compile(r"\b(?:[A-Z]{2,}[a-z]?[A-Z0-9]*|[A-Z][a-z][A-Z][A-Za-z]*)\b")
+# A whole word: two capitals, then capitals and digits with at most one small
+# letter among them ("SENCO", "ABcD", "AB1C"), or "SaLT". Possessive
+# quantifiers: the old `[A-Z]{2,}[a-z]?[A-Z0-9]*` let the engine try every way
+# of splitting a long run of capitals between two quantifiers before giving
+# up at its end (250,000 capitals then "_" took minutes).
+ACRONYM = re.compile(
+    r"\b(?:[A-Z]{2,}+(?:[a-z][A-Z0-9]*+|[A-Z0-9]*+)|[A-Z][a-z][A-Z][A-Za-z]*+)\b"
+)
+# Findings from this check per report: each costs a pass over the plan.
+MAX_ACRONYM_FINDINGS = 100
+MAX_ACRONYM_LENGTH = 15
+_WORD = re.compile(r"\w+")
+_HEADING = re.compile(r"\s*#")
 # Widely understood in England; spelling these out is optional.
 COMMON = frozenset(
     "GCSE GCSEs NHS UK GP PE IT ICT TV OK BBC RE DT PDF USB AM PM ID CV BTEC SATs SAT MP "
@@ -59,29 +71,35 @@ def _section_at(index: list[tuple[int, str]], pos: int) -> str:
     return key
 
 
-def _is_spelt_out(token: str, plan: str, pos: int) -> bool:
+def _is_spelt_out(token: str, plan: str, lowered: str, pos: int) -> bool:
     window = plan[max(0, pos - 120) : pos + len(token) + 120]
     if re.search(rf"\w[\w ,'-]{{3,}}\(\s*{re.escape(token)}s?\s*\)", window):
         return True  # "teaching assistant (TA)"
-    if re.match(rf"{re.escape(token)}s?\s*\(\s*[a-z]", plan[pos:], re.I):
+    if re.compile(rf"{re.escape(token)}s?\s*\(\s*[a-z]", re.I).match(plan, pos):
         return True  # "DLD (developmental language disorder)"
     known = acronyms().get(token)
     if known:
         expansion = re.escape(known.expansion.split("(")[0].strip().lower())
-        return bool(re.search(expansion, plan[: pos + 200].lower()))
+        return bool(re.compile(expansion).search(lowered, 0, pos + 200))
     return False
 
 
-def _is_word(token: str, plan: str) -> bool:
+def _is_word(token: str, words: set[str]) -> bool:
     """True when the token also appears in ordinary case ('DRAFT' and 'draft')."""
-    plain = re.escape(token.lower())
-    return bool(re.search(rf"\b(?:{plain}|{plain.capitalize()})\b", plan))
+    return token.lower() in words or token.lower().capitalize() in words
+
+
+# Walking back more words than this to make a quote unique is not worth a
+# pass over the plan each: the quote is then shown as it is.
+_QUOTE_WORDS = 8
 
 
 def _quote(plan: str, pos: int, end: int) -> str:
     """The shortest span around plan[pos:end] that is unique in the plan."""
     start = pos
-    while plan.count(plan[start:end]) > 1 and start > 0:
+    for _ in range(_QUOTE_WORDS):
+        if start <= 0 or plan.count(plan[start:end]) <= 1:
+            break
         start = plan.rfind(" ", 0, start - 1) + 1 if start > 1 else 0
     return plan[start:end]
 
@@ -89,21 +107,29 @@ def _quote(plan: str, pos: int, end: int) -> str:
 def check_acronyms(material: CaseMaterial) -> list[Finding]:
     """Each acronym's first use must be spelt out (or spelt out earlier)."""
     plan, index = _plan_text(material)
+    lowered = plan.lower()
+    words = set(_WORD.findall(plan))
     seen: set[str] = set()
-    findings = []
+    findings: list[Finding] = []
     known = acronyms()
+    line_start, scanned = 0, 0
     for m in ACRONYM.finditer(plan):
         token = m.group()
+        if len(token) > MAX_ACRONYM_LENGTH:
+            continue  # a shouted run of capitals, not an acronym
         base = token[:-1] if token.endswith("s") and token[:-1] in known else token
         if base in seen or base in COMMON or token in COMMON:
             continue
-        line = plan[plan.rfind("\n", 0, m.start()) + 1 : m.start()]
-        if line.lstrip().startswith("#"):
+        # Only the stretch since the last acronym is searched for a newline,
+        # so a long line is scanned once, not once per acronym on it.
+        line_start = max(line_start, plan.rfind("\n", scanned, m.start()) + 1)
+        scanned = m.start()
+        if _HEADING.match(plan, line_start, m.start()):
             continue  # headings are labels; the first use is in the text
         seen.add(base)
-        if base not in known and _is_word(base, plan):
+        if base not in known and _is_word(base, words):
             continue  # a shouted word ("DRAFT")
-        if _is_spelt_out(base, plan, m.start()):
+        if _is_spelt_out(base, plan, lowered, m.start()):
             continue
         meaning = f" ({known[base].expansion})" if base in known else ""
         findings.append(
@@ -115,6 +141,8 @@ def check_acronyms(material: CaseMaterial) -> list[Finding]:
                 _quote(plan, m.start(), m.end()),
             )
         )
+        if len(findings) >= MAX_ACRONYM_FINDINGS:
+            break
     return findings
 
 

@@ -7,16 +7,26 @@ import re
 from portal.assistant.base import CaseMaterial, Finding
 from portal.assistant.checks.concepts import concepts
 from portal.assistant.plan_parse import parse_items
-from portal.assistant.text import NUMBER, sentences
+from portal.assistant.text import NUMBER, followed_in_clause, sentences
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-TIME = re.compile(
-    rf"\b(?:by|before|within|until|at the end of|end of)\b[^.]*?\b(?:{_MONTHS}|20\d\d|"
+# "by the end of Year 6", "within two terms": a time word after a deadline word
+# in the same sentence (`followed_in_clause`), or a month and year anywhere.
+_DEADLINE = re.compile(r"\b(?:by|before|within|until|at the end of|end of)\b", re.I)
+_TIME_WORD = re.compile(
+    rf"\b(?:{_MONTHS}|20\d\d|"
     r"year\s+\d+|key stage|term|easter|christmas|half[- ]term|age\s+\d+|weeks?|months?|"
-    r"annual review|school year|reception|nursery)\b|"
-    rf"\b(?:{_MONTHS})\s+20\d\d\b|\b20\d\d\b",
+    r"annual review|school year|reception|nursery)\b",
     re.I,
 )
+_DATE = re.compile(rf"\b(?:{_MONTHS})\s+20\d\d\b|\b20\d\d\b", re.I)
+
+
+def has_time(text: str) -> bool:
+    """Whether an outcome says by when it should be reached."""
+    return bool(_DATE.search(text)) or followed_in_clause(text, _DEADLINE, _TIME_WORD)
+
+
 MEASURE = re.compile(
     r"\d|%|\bout of\b|\b(?:once|twice|every|each|daily|weekly|all|without)\b|"
     r"\bas\s+(?:recorded|observed|reported|measured|assessed|shown|checked)\b|"
@@ -45,8 +55,11 @@ PLACEHOLDER = re.compile(
     r"not yet|none|n/?a|blank|this section is (?:left )?blank|\[.*\])",
     re.I,
 )
+# The capitalised word right before "School" is enough to find a named
+# setting; matching the whole run of capitalised words before it retried that
+# run from each of its words (quadratic on "Ab Ab Ab ...").
 SETTING = re.compile(
-    r"\b(?:[A-Z][\w'-]+\s+)+(?:School|Academy|College|Nursery|Centre|Unit|Base|"
+    r"\b[A-Z][\w'-]{1,60}\s{1,10}(?:School|Academy|College|Nursery|Centre|Unit|Base|"
     r"Pre-school)\b|\beducation otherwise than (?:at|in) school\b|\bEOTAS\b",
 )
 
@@ -54,7 +67,7 @@ SETTING = re.compile(
 def _outcome_problem(text: str) -> str | None:
     if SERVICE_NOT_OUTCOME.search(text):
         return "This describes a service, not an outcome: say what the child will be able to do."
-    if not TIME.search(text):
+    if not has_time(text):
         return "This outcome has no date or time by which it should be reached."
     if VAGUE_GOAL.search(text) and not MEASURE.search(text):
         return "This outcome cannot be measured: say what the child will do, and to what level."

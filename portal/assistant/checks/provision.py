@@ -7,7 +7,7 @@ import re
 from portal.assistant.base import CaseMaterial, Finding
 from portal.assistant.data import VagueTerm, vague_terms
 from portal.assistant.plan_parse import Item, is_nil, parse_items
-from portal.assistant.text import NUMBER
+from portal.assistant.text import NUMBER, followed_in_clause
 
 PROVISION_KEYS = ("F", "G", "H1", "H2", "H")
 # A stated amount next to a vague word usually settles it ("regular weekly
@@ -25,14 +25,25 @@ _SERVICE = re.compile(
     r"tuition|mentoring|counselling|work(?:s|ing)? with|care|training)\b",
     re.I,
 )
-_WHO = re.compile(
-    r"\b(?:by|from|with|led|run|delivered)\b[^.]*\b(?:teacher|assistant|ta|therapist|"
+_BY = re.compile(r"\b(?:by|from|with|led|run|delivered)\b", re.I)
+_DELIVERER = re.compile(
+    r"\b(?:teacher|assistant|ta|therapist|"
     r"psychologist|nurse|adult|senco|sendco|staff|worker|mentor|clinician|coach|elsa|"
-    r"practitioner|instructor|team|officer|adviser|advisor)\b|"
+    r"practitioner|instructor|team|officer|adviser|advisor)\b",
+    re.I,
+)
+_DELIVERER_WILL = re.compile(
     r"\b(?:teacher|assistant|ta|therapist|psychologist|nurse|adult|senco|sendco|staff|"
     r"worker|mentor|clinician|elsa)s?\s+will\b",
     re.I,
 )
+
+
+def _names_who(text: str) -> bool:
+    """ "delivered by a teaching assistant", "the therapist will": who does it."""
+    return bool(_DELIVERER_WILL.search(text)) or followed_in_clause(
+        text, _BY, _DELIVERER
+    )
 
 
 def _missing_fields(text: str) -> list[str]:
@@ -44,7 +55,7 @@ def _missing_fields(text: str) -> list[str]:
         r"\b\d+[- ]?(?:minutes?|mins?|hours?|hrs?|weeks?|sessions?)\b", text, re.I
     ):
         missing.append("for how long")
-    if not _WHO.search(text):
+    if not _names_who(text):
         missing.append("who delivers it")
     if not re.search(r"\b(?:1:1|one[- ]to[- ]one|individual|group of|pupils|children|"
                      r"ratio|pair|no more than)\b", text, re.I):  # fmt: skip
@@ -52,9 +63,8 @@ def _missing_fields(text: str) -> list[str]:
     return missing
 
 
-def _vague_hits(sentence: str, item_text: str) -> list[VagueTerm]:
+def _vague_hits(sentence: str, has_amount: bool) -> list[VagueTerm]:
     hits = []
-    has_amount = bool(QUANTITY.search(item_text))
     for term in vague_terms():
         if not term.pattern.search(sentence):
             continue
@@ -65,8 +75,10 @@ def _vague_hits(sentence: str, item_text: str) -> list[VagueTerm]:
 
 
 def _item_finding(key: str, item: Item) -> Finding | None:
+    # Searched once per item, not once per sentence (quadratic in a long item).
+    has_amount = bool(QUANTITY.search(item.text))
     for sentence in item.sentences():
-        hits = _vague_hits(sentence.text, item.text)
+        hits = _vague_hits(sentence.text, has_amount)
         if hits:
             worst = "high" if any(h.severity == "high" for h in hits) else "medium"
             if all(h.severity == "low" for h in hits):
