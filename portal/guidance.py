@@ -126,6 +126,11 @@ ALL_ABOUT_ME_PROMPTS: list[Prompt] = [
 ]
 
 IMAGE_ALT_LABEL = "What is in your picture?"
+CHILD_EDITOR_LABEL = "Write about you"
+CHILD_EDITOR_HINT = (
+    "It saves by itself as you go. Use the buttons to make words bold, "
+    "make a list or add a picture."
+)
 IMAGE_ALT_HINT = "For example: me and my dog at the park"
 
 

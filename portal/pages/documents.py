@@ -65,6 +65,8 @@ def editor_flags(doc: Document) -> dict[str, Any]:
             "prompts": None,
             "image_alt_label": None,
             "image_alt_hint": None,
+            "editor_label": None,
+            "editor_hint": None,
         }
     return {
         "show_check": False,
@@ -72,6 +74,8 @@ def editor_flags(doc: Document) -> dict[str, Any]:
         "prompts": guidance.ALL_ABOUT_ME_PROMPTS,
         "image_alt_label": guidance.IMAGE_ALT_LABEL,
         "image_alt_hint": guidance.IMAGE_ALT_HINT,
+        "editor_label": guidance.CHILD_EDITOR_LABEL,
+        "editor_hint": guidance.CHILD_EDITOR_HINT,
     }
 
 

@@ -7,7 +7,6 @@ import html
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,13 +19,6 @@ from portal.models import AuditEvent, Case, Document, Membership
 from tests.browserlike import Browser
 from tests.factories import Factory
 
-EDITOR = Path(__file__).parents[2] / "portal/templates/documents/_editor.html"
-# The partial is being rewritten elsewhere; these checks start once it reads
-# the flags this page passes.
-needs_flagged_partial = pytest.mark.skipif(
-    "show_check" not in EDITOR.read_text(),
-    reason="documents/_editor.html does not yet honour show_check and friends",
-)
 JARGON = ["discipline", "regulation 6", "reg6", "plan_section", "findings", "advice"]
 
 
@@ -90,7 +82,6 @@ def test_the_child_gets_a_friendly_page_with_prompts_and_no_scores(
         assert word not in words.lower()
 
 
-@needs_flagged_partial
 def test_the_partial_leaves_out_the_check_panel_and_asks_about_pictures(
     browser: Browser, make: Factory
 ) -> None:
@@ -99,6 +90,8 @@ def test_the_partial_leaves_out_the_check_panel_and_asks_about_pictures(
     page = browser.text(f"/documents/{about_me.id}")
     assert 'id="check-panel"' not in page and ">Check<" not in page
     assert "What is in your picture?" in html.unescape(page)
+    words = visible(page)
+    assert "Write about you" in words and "Others see what you write" not in words
 
 
 def test_ordinary_pages_tell_the_partial_to_keep_its_defaults(
