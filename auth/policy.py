@@ -18,7 +18,8 @@ no account). The young person does not read the parent's views: nothing asks
 for that, so the least privilege stands.
 
 The writing assistant reads only what its user may read (READ or more), and
-findings about advice (`portal.assistant.ADVICE_KINDS`) need `view_findings`,
+findings about advice and whether Section A sounds like the child
+(`portal.assistant.CASEWORKER_KINDS`) need `view_findings`,
 as the case page's checks do: others get findings on plan text alone.
 
 Pictures follow their document: adding one needs EDIT; seeing one needs READ

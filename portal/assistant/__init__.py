@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from portal.assistant.base import (
     ADVICE_KINDS,
+    CASEWORKER_KINDS,
     AdviceItem,
     Assistant,
     AssistantUnavailable,
@@ -32,6 +33,7 @@ def init_app(app: object) -> None:
 
 __all__ = [
     "ADVICE_KINDS",
+    "CASEWORKER_KINDS",
     "AdviceItem",
     "Assistant",
     "AssistantSettings",

@@ -44,6 +44,9 @@ GAP_KINDS = (
 # advice at all: the health, social care and preparing-for-adulthood findings
 # then come without their "... advice recommended: ..." addendum.
 ADVICE_KINDS = frozenset({"missing_advice", "advice_recommendation_not_in_plan"})
+# Whether Section A sounds like the child is the caseworker's question about
+# the plan, not a verdict for the family on their own words.
+CASEWORKER_KINDS = ADVICE_KINDS | {"section_a_not_child_voice"}
 
 UNAVAILABLE_TEMPLATE = (
     "The writing assistant could not reach the model: {reason} "

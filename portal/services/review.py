@@ -9,7 +9,7 @@ from datetime import date
 
 from portal import domain
 from portal.assistant import (
-    ADVICE_KINDS,
+    CASEWORKER_KINDS,
     AdviceItem,
     Assistant,
     AssistantSettings,
@@ -109,9 +109,9 @@ def _check(assistant: Assistant, material: CaseMaterial, scope: Scope) -> Report
     if scope.advice_findings:
         return assistant.check_report(material)
     report = assistant.check_report(material.without_advice())
-    # With no advice to read these kinds could only be wrong ("all advice is
-    # missing"); and whatever the backend does, they are the caseworker's.
-    report.findings = [f for f in report.findings if f.kind not in ADVICE_KINDS]
+    # With no advice to read the advice kinds could only be wrong ("all advice
+    # is missing"); and whatever the backend does, these are the caseworker's.
+    report.findings = [f for f in report.findings if f.kind not in CASEWORKER_KINDS]
     return report
 
 

@@ -293,3 +293,31 @@ def test_a_new_all_about_me_opens_with_the_prompts_to_write_under(
         text
         == "".join(f"## {p['heading']}\n\n" for p in guidance.ALL_ABOUT_ME_PROMPTS)[:-1]
     )
+
+
+def test_whether_section_a_sounds_like_the_child_is_for_the_caseworker(
+    browser: Browser, make: Factory
+) -> None:
+    """The child-voice check questions the plan's wording; a parent writing
+    Section A is not told their child's words do not sound like a child."""
+    case = make.case()
+    parent = make.member(case, "parent")
+    section_a = make.section(case, "A")
+    text = (
+        "## Section A\n\nRuby presents as a quiet girl who demonstrates limited "
+        "engagement with adult-led tasks. She is reported to enjoy drawing.\n"
+    )
+
+    def kinds(email: str) -> set[str]:
+        browser.sign_in(email)
+        response = browser.client.post(
+            f"/api/documents/{section_a.id}/assistant",
+            json={"text": text},
+            headers={"X-CSRFToken": browser.csrf_token()},
+        )
+        browser.sign_out()
+        assert response.status_code == 200
+        return {f["kind"] for f in response.get_json()["findings"]}
+
+    assert "section_a_not_child_voice" in kinds(case.memberships[0].person.email)
+    assert "section_a_not_child_voice" not in kinds(parent.person.email)
