@@ -1,21 +1,23 @@
-"""A parent on a phone formats text with the toolbar and pastes from Word:
-headings, bold and lists arrive without Word's styles, survive a reload, and
-the page stays accessible and fits the screen."""
+"""A parent or young person, on a phone or a laptop, formats Section A with the
+toolbar and pastes from Word: headings, bold and lists arrive without Word's
+styles, survive a reload, and the page stays accessible and fits the screen."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy.orm import Session
 
+from tests.browser.conftest import sign_in
 from tests.browser.test_accessibility import _no_horizontal_scroll, _violations
 from tests.browser.test_saving import (
+    DESKTOP,
     PHONE,
     _editor_markdown,
     _go_to_end,
     _open_editor,
     _section,
-    _signed_in_context,
     _stored_text,
     _wait_saved,
 )
@@ -56,17 +58,29 @@ def _press(page: Any, command: str) -> None:
     page.click(f"[role=toolbar] [data-command={command}]")
 
 
-def test_parent_formats_and_pastes_from_word_on_a_phone(
-    live_server: str, chromium: Any, runner, dbs: Session
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+@pytest.mark.parametrize(
+    "email", ["parent@example.org", "young.person@example.org"], ids=["parent", "child"]
+)
+def test_family_formats_and_pastes_from_word_in_section_a(
+    live_server: str,
+    chromium: Any,
+    runner,
+    dbs: Session,
+    email: str,
+    viewport: dict[str, int],
 ) -> None:
     runner.invoke(args=["demo"])
     doc_id = _section(dbs, "A")
-    context = _signed_in_context(chromium, live_server, PHONE)
+    context = chromium.new_context(viewport=viewport)
+    signing_in = context.new_page()
+    sign_in(signing_in, live_server, email)
+    signing_in.close()
     page = _open_editor(context, live_server, doc_id)
     top = page.evaluate(
         "document.querySelector('#editor-mount').getBoundingClientRect().top"
     )
-    assert top < PHONE["height"], "the editor starts on the first screen"
+    assert top < viewport["height"], "the editor starts on the first screen"
     assert _no_horizontal_scroll(page)
 
     _go_to_end(page)
