@@ -3,6 +3,7 @@
 // description or remove the picture. Selecting it and pressing Delete or
 // Backspace removes it too.
 import { el } from './dom.js'
+import { portalImagePath } from './paste.js'
 
 let nextId = 1
 
@@ -52,7 +53,12 @@ export class ImageView {
 
   _render (node) {
     this.node = node
-    if (this.img.getAttribute('src') !== node.attrs.src) this.img.src = node.attrs.src
+    // Only the portal's own pictures load: a src written into the shared
+    // document by anything but this editor (another site, or one of our own
+    // pages) is not fetched (the page's CSP also keeps other sites out).
+    const src = portalImagePath(node.attrs.src)
+    if (!src) this.img.removeAttribute('src')
+    else if (this.img.getAttribute('src') !== src) this.img.src = src
     this.img.alt = node.attrs.alt
     this.caption.textContent = node.attrs.alt || 'No description yet'
     this.caption.classList.toggle('app-editor__caption--missing', !node.attrs.alt)
