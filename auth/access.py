@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from auth import policy
 from auth.policy import Access
 from portal.doclog import reading
 from portal.doclog.statements import AccessFacts, read_access_facts
 from portal.errors import NotAllowed, NotFound
-from portal.models import Case, Document, DocumentImage, Membership, Person, Session
-from portal.services import images, review
+from portal.models import (
+    Case,
+    Document,
+    DocumentImage,
+    DocumentRecording,
+    Membership,
+    Person,
+    Session,
+)
+from portal.services import images, recordings, review
 from portal.services.cases import case_documents, membership_of
 
 
@@ -142,16 +152,53 @@ def require_image(
     """A picture the person may see, or NotFound (never NotAllowed: whether a
     picture exists is itself not for them to learn)."""
     image = session.get(DocumentImage, image_id)
-    doc = session.get(Document, doc_id) if image else None
-    membership = membership_of(session, person, doc.case_id) if doc else None
-    if image is None or doc is None or image.document_id != doc.id or not membership:
+    if image is None or not _may_see_attachment(
+        session,
+        person,
+        doc_id,
+        image.document_id,
+        lambda text: images.quotes_image(text, doc_id, image_id),
+    ):
         raise NotFound("We could not find that picture.")
+    return image
+
+
+def require_recording(
+    session: Session, person: Person, doc_id: int, recording_id: int
+) -> DocumentRecording:
+    """A recording the person may hear, or NotFound (as `require_image`)."""
+    recording = session.get(DocumentRecording, recording_id)
+    if recording is None or not _may_see_attachment(
+        session,
+        person,
+        doc_id,
+        recording.document_id,
+        lambda text: recordings.quotes_recording(text, doc_id, recording_id),
+    ):
+        raise NotFound("We could not find that recording.")
+    return recording
+
+
+def _may_see_attachment(
+    session: Session,
+    person: Person,
+    doc_id: int,
+    uploaded_to: int,
+    is_quoted_in: Callable[[str], bool],
+) -> bool:
+    """Whether the person may see an attachment uploaded to document
+    `uploaded_to` under the address of `doc_id`: as a reader of that document,
+    or of a plan section whose text quotes it (`is_quoted_in`)."""
+    doc = session.get(Document, doc_id)
+    membership = membership_of(session, person, doc.case_id) if doc else None
+    if doc is None or uploaded_to != doc.id or not membership:
+        return False
     member = member_facts(membership)
     origin_facts = doc_facts(doc, doc.case)
     origin = policy.document_access(member, origin_facts)
     # The common case, the document's own readers, needs no text at all.
-    if policy.can_see_image(origin):
-        return image
+    if policy.can_see_attachment(origin):
+        return True
     from_family = (
         doc.owner is not None and doc.owner.role in policy.FAMILY_ROLES
     ) or policy.family_may_edit(origin_facts)
@@ -164,14 +211,12 @@ def require_image(
             or level < Access.READ
         ):
             continue
-        may_see = policy.can_see_image(
+        may_see = policy.can_see_attachment(
             origin,
             level,
             quoted_where_family_writes=policy.family_may_edit(facts),
             origin_is_family_writing=from_family,
         )
-        if may_see and images.quotes_image(
-            reading.document_text(session, section.id), doc.id, image.id
-        ):
-            return image
-    raise NotFound("We could not find that picture.")
+        if may_see and is_quoted_in(reading.document_text(session, section.id)):
+            return True
+    return False

@@ -22,9 +22,10 @@ findings about advice and whether Section A sounds like the child
 (`portal.assistant.CASEWORKER_KINDS`) need `view_findings`,
 as the case page's checks do: others get findings on plan text alone.
 
-Pictures follow their document: adding one needs EDIT; seeing one needs READ
-on the document it was uploaded to, or on a plan section that shows it
-(`can_see_image`, which also says why Section A is treated with care).
+Pictures and voice recordings (attachments) follow their document: adding
+one needs EDIT; seeing or hearing one needs READ on the document it was
+uploaded to, or on a plan section that shows it (`can_see_attachment`, which
+also says why Section A is treated with care).
 """
 
 from __future__ import annotations
@@ -183,8 +184,8 @@ def manages_case(member: Member | None) -> bool:
     return can_on_case(member, "manage")
 
 
-def can_add_image(access: Access) -> bool:
-    """Adding a picture changes the document, so it needs EDIT."""
+def can_add_attachment(access: Access) -> bool:
+    """Adding a picture or a recording changes the document, so it needs EDIT."""
     return access >= Access.EDIT
 
 
@@ -198,31 +199,33 @@ def family_may_edit(doc: DocFacts) -> bool:
     )
 
 
-def can_see_image(
+def can_see_attachment(
     origin: Access,
     quoting_section: Access = Access.NONE,
     *,
     quoted_where_family_writes: bool = False,
     origin_is_family_writing: bool = False,
 ) -> bool:
-    """Whether a person may see a picture uploaded to a document.
+    """Whether a person may see a picture, or hear a recording, uploaded to a
+    document.
 
     Args:
-        origin: their access to the document the picture was uploaded to.
+        origin: their access to the document it was uploaded to.
         quoting_section: their access to a plan section of the same case whose
-            current text shows the picture (the caseworker placed it there).
+            current text shows it (the caseworker placed it there).
         quoted_where_family_writes: that section is one the family edits
             (Section A), so anyone there could have typed the address in.
-        origin_is_family_writing: the picture comes from a parent's or young
+        origin_is_family_writing: it comes from a parent's or young
             person's own writing (their advice, or Section A itself).
     """
     if origin >= Access.READ:
         return True
     if quoting_section < Access.READ:
         return False
-    # A family member can type any picture's address into Section A. Counting
-    # that would let them reveal a professional's pictures to themselves, so
-    # there only pictures from the family's own writing travel with the text.
+    # A family member can type any attachment's address into Section A.
+    # Counting that would let them reveal a professional's pictures or
+    # recordings to themselves, so there only those from the family's own
+    # writing travel with the text.
     return not quoted_where_family_writes or origin_is_family_writing
 
 

@@ -81,6 +81,7 @@ def _register(app: Flask) -> None:
         errors,
         filters,
         images,
+        recordings,
     )
     from realtime import server as realtime_server
 
@@ -94,12 +95,14 @@ def _register(app: Flask) -> None:
         cases.bp,
         documents.bp,
         images.bp,
+        recordings.bp,
         api.bp,
     ):
         app.register_blueprint(bp)
     csrf.exempt(api.bp)  # token clients; the browser-facing POSTs check it themselves
-    # The upload checks CSRF itself, after raising the request size limit.
+    # The uploads check CSRF themselves, after raising the request size limit.
     csrf.exempt(images.bp)
+    csrf.exempt(recordings.bp)
     cli.init_app(app)
     assistant_cli.init_app(app)
     realtime_server.init_app(app)

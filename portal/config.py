@@ -99,6 +99,7 @@ class Settings:
     max_document_bytes: int
     collab_check_seconds: int
     max_image_bytes: int = 10_000_000
+    max_recording_bytes: int = 5_000_000
     assistant_time_limit_seconds: int = 10
 
     @classmethod
@@ -153,6 +154,9 @@ class Settings:
             max_image_bytes=parse_int(
                 "MAX_IMAGE_BYTES", e.get("MAX_IMAGE_BYTES", "10000000")
             ),
+            max_recording_bytes=parse_int(
+                "MAX_RECORDING_BYTES", e.get("MAX_RECORDING_BYTES", "5000000")
+            ),
             assistant_time_limit_seconds=parse_int(
                 "ASSISTANT_TIME_LIMIT_SECONDS",
                 e.get("ASSISTANT_TIME_LIMIT_SECONDS", "10"),
@@ -199,8 +203,9 @@ class Settings:
             "PERMANENT_SESSION_LIFETIME": self.session_idle,
             "SESSION_REFRESH_EACH_REQUEST": True,
             "WTF_CSRF_TIME_LIMIT": None,
-            # Picture uploads raise this for their own route only.
+            # Picture and recording uploads raise this for their own routes only.
             "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
             "MAX_IMAGE_BYTES": self.max_image_bytes,
+            "MAX_RECORDING_BYTES": self.max_recording_bytes,
             "SETTINGS": self,
         }

@@ -6,6 +6,8 @@ PortalError
 ├── InvalidInput      a form or API field is wrong (400 with the message)
 ├── ImageRefused      a picture or its description cannot be used (400)
 │   └── ImageTooLarge the picture's file is over the size limit (413)
+├── RecordingRefused  a recording or its transcript cannot be used (400)
+│   └── RecordingTooLarge the recording is over the size limit (413)
 ├── InvitationError   an invitation link is expired, used or forged
 └── Busy              the server cannot finish this now; try again (503)
 """
@@ -51,6 +53,16 @@ class ImageRefused(PortalError):
 
 class ImageTooLarge(ImageRefused):
     """The picture's file is over the size limit."""
+
+    status_code = 413
+
+
+class RecordingRefused(PortalError):
+    """The recording or its transcript cannot be used; the message says why."""
+
+
+class RecordingTooLarge(RecordingRefused):
+    """The recording's file is over the size limit."""
 
     status_code = 413
 

@@ -32,6 +32,7 @@ CSP = "; ".join(
         f"script-src 'self' {_sha256(JS_ENABLED_SCRIPT)}",
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data:",
+        "media-src 'self'",
         "font-src 'self'",
         "connect-src 'self'",
         "object-src 'none'",
@@ -57,7 +58,10 @@ def _headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault(
-        "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        # The child's page records their voice; nothing else uses the
+        # microphone, and no other site's frame may.
+        "Permissions-Policy",
+        "camera=(), microphone=(self), geolocation=()",
     )
     if _served_over_https():
         response.headers.setdefault("Strict-Transport-Security", HSTS)

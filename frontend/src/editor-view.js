@@ -15,6 +15,7 @@ import { insertHardBreak, toggleEm, toggleHeading, toggleStrong } from './comman
 import { cleanPastedHtml, keepPortalImages } from './paste.js'
 import { sizeGuardPlugin } from './size-plugin.js'
 import { ImageView } from './image-view.js'
+import { VoiceNoteView } from './voice-note-view.js'
 import { safeColour } from './presence.js'
 
 const { nodes } = schema
@@ -104,7 +105,10 @@ export function createEditorView ({ fragment, awareness, mount, canEdit, getMaxU
   return new EditorView(mount, {
     state,
     editable: canEdit,
-    nodeViews: { image: (node, view, getPos) => new ImageView(node, view, getPos) },
+    nodeViews: {
+      image: (node, view, getPos) => new ImageView(node, view, getPos),
+      voice_note: (node, view, getPos) => new VoiceNoteView(node, view, getPos)
+    },
     transformPastedHTML: cleanPastedHtml,
     transformPasted: (slice) => keepPortalImages(slice, window.location.origin),
     attributes: () => ({

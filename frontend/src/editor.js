@@ -19,6 +19,7 @@ import { guardUnsavedChanges } from './unsaved-guard.js'
 import { createEditorView } from './editor-view.js'
 import { createToolbar } from './toolbar.js'
 import { createImagePanel } from './image-panel.js'
+import { canRecord, createRecordingPanel } from './recording-panel.js'
 import { parsePrompts, startersPlugin } from './starters.js'
 import { docText } from './doc-text.js'
 import { toMarkdown } from './to-markdown.js'
@@ -39,6 +40,7 @@ function readConfig (root) {
     imagesUrl: root.dataset.imagesUrl || '',
     imageAltLabel: root.dataset.imageAltLabel || '',
     imageAltHint: root.dataset.imageAltHint || '',
+    recordingsUrl: root.dataset.recordingsUrl || '',
     prompts: parsePrompts(root.dataset.prompts),
     csrfToken: (document.querySelector('meta[name="csrf-token"]') || {}).content || ''
   }
@@ -65,11 +67,24 @@ function openCopies (config, ydoc) {
   return openLocalCopy(ydoc, localCopyName(config.personId, config.docId))
 }
 
-// Toolbar, picture panel and starter row, placed above the editor.
+// A toolbar button that opens and closes one of the inline panels.
+function panelButton (panel, name, label, canEdit) {
+  const button = toolButton(`app-editor__tool app-editor__tool--${name}`, label, () => {
+    if (canEdit()) panel.isOpen() ? panel.close() : panel.open()
+  })
+  button.setAttribute('aria-expanded', 'false')
+  button.setAttribute('aria-controls', panel.panel.id)
+  new MutationObserver(() => button.setAttribute('aria-expanded', String(panel.isOpen())))
+    .observe(panel.panel, { attributes: true, attributeFilter: ['hidden'] })
+  return button
+}
+
+// Toolbar, picture and recording panels and starter row, placed above the editor.
 function buildControls (config, canEdit, getView) {
   const plugins = []
   const extra = []
   let pictures = null
+  let voice = null
   if (config.imagesUrl) {
     pictures = createImagePanel({
       url: config.imagesUrl,
@@ -78,19 +93,17 @@ function buildControls (config, canEdit, getView) {
       altHint: config.imageAltHint,
       getView
     })
-    const add = toolButton('app-editor__tool app-editor__tool--picture', 'Add a picture', () => {
-      if (canEdit()) pictures.isOpen() ? pictures.close() : pictures.open()
-    })
-    add.setAttribute('aria-expanded', 'false')
-    add.setAttribute('aria-controls', 'editor-picture-panel')
-    new MutationObserver(() => add.setAttribute('aria-expanded', String(pictures.isOpen())))
-      .observe(pictures.panel, { attributes: true, attributeFilter: ['hidden'] })
-    extra.push(add)
+    extra.push(panelButton(pictures, 'picture', 'Add a picture', canEdit))
+  }
+  if (config.recordingsUrl && canRecord()) {
+    voice = createRecordingPanel({ url: config.recordingsUrl, csrfToken: config.csrfToken, getView })
+    extra.push(panelButton(voice, 'record', 'Record my voice', canEdit))
   }
   const toolbar = createToolbar({ canEdit, extra })
   plugins.push(toolbar.plugin)
   const parts = [toolbar.bar]
   if (pictures) parts.push(pictures.panel)
+  if (voice) parts.push(voice.panel)
   if (config.prompts.length) {
     const row = el('div', 'app-editor__starters')
     row.hidden = true
@@ -98,7 +111,7 @@ function buildControls (config, canEdit, getView) {
     parts.push(row)
   }
   byId('editor-mount').before(...parts)
-  return { plugins, pictures, toolbar }
+  return { plugins, pictures, voice, toolbar }
 }
 
 function mount (root) {
@@ -143,7 +156,9 @@ function mount (root) {
     access = next
     root.dataset.access = next
     view.setProps({ editable: canEdit }) // re-reads editable and the attributes
-    if (!canEdit() && controls.pictures && controls.pictures.isOpen()) controls.pictures.close()
+    for (const panel of [controls.pictures, controls.voice]) {
+      if (!canEdit() && panel && panel.isOpen()) panel.close()
+    }
     if (check) check.render()
   })
   provider.on('synced', () => {

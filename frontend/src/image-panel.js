@@ -6,9 +6,11 @@ import { el, toolButton } from './dom.js'
 import { portalImagePath } from './paste.js'
 import { schema } from './schema.js'
 
+const ERROR_CLASS = { TEXTAREA: 'govuk-textarea--error' }
 const NETWORK_ERROR = 'The picture could not be uploaded. Check your connection and try again.'
 
-function formGroup (id, labelText, control, hintText) {
+/** A GOV.UK form group around `control`, with its label, hint and an error line. */
+export function formGroup (id, labelText, control, hintText) {
   const group = el('div', 'govuk-form-group')
   const label = el('label', 'govuk-label', labelText)
   label.htmlFor = id
@@ -27,7 +29,7 @@ function formGroup (id, labelText, control, hintText) {
   group.append(error, control)
   const setError = (message) => {
     group.classList.toggle('govuk-form-group--error', Boolean(message))
-    control.classList.toggle(control.type === 'file' ? 'govuk-file-upload--error' : 'govuk-input--error', Boolean(message))
+    control.classList.toggle(ERROR_CLASS[control.tagName] || (control.type === 'file' ? 'govuk-file-upload--error' : 'govuk-input--error'), Boolean(message))
     error.hidden = !message
     error.replaceChildren()
     if (message) error.append(el('span', 'govuk-visually-hidden', 'Error: '), message)

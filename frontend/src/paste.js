@@ -3,6 +3,7 @@
 // pictures) and drops styles; this module turns Word's list paragraphs into
 // real lists and keeps out pictures that are not this portal's own. No DOM.
 import { Fragment, Slice } from 'prosemirror-model'
+import { OWN_RECORDING } from './to-markdown.js'
 
 // A picture uploaded to a document of this portal, under any path prefix.
 const PORTAL_IMAGE = /^(?:\/[\w.~-]+)*\/documents\/\d+\/images\/\d+$/
@@ -15,13 +16,32 @@ export function portalImagePath (src, origin = null) {
   return PORTAL_IMAGE.test(path) ? path : null
 }
 
-/** A pasted slice without pictures from elsewhere; ours get a path-only src. */
+/** The portal path of a recording `src`, or null when it is not one of ours. */
+export function portalRecordingPath (src, origin = null) {
+  if (typeof src !== 'string') return null
+  const path = origin && src.startsWith(`${origin}/`) ? src.slice(origin.length) : src
+  return OWN_RECORDING.test(path) ? path : null
+}
+
+// A voice note from elsewhere keeps its words, as a paragraph.
+function ownVoiceNote (node, origin) {
+  const src = portalRecordingPath(node.attrs.src, origin)
+  if (src) return src === node.attrs.src ? node : node.type.create({ ...node.attrs, src })
+  const paragraph = node.type.schema.nodes.paragraph
+  return paragraph.create(null, node.attrs.transcript ? node.type.schema.text(node.attrs.transcript) : null)
+}
+
+/** A pasted slice without pictures or recordings from elsewhere; ours get a path-only src. */
 export function keepPortalImages (slice, origin = null) {
   const isEmptyParagraph = (node) => node && node.type.name === 'paragraph' && node.content.size === 0
   const clean = (fragment) => {
     const nodes = []
     let dropped = false
     fragment.forEach((node) => {
+      if (node.type.name === 'voice_note') {
+        nodes.push(ownVoiceNote(node, origin))
+        return
+      }
       if (node.type.name === 'image') {
         const src = portalImagePath(node.attrs.src, origin)
         if (src) nodes.push(src === node.attrs.src ? node : node.type.create({ ...node.attrs, src }))

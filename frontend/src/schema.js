@@ -63,6 +63,26 @@ export const schema = new Schema({
       }],
       toDOM: (node) => ['img', { src: node.attrs.src, alt: node.attrs.alt }]
     },
+    // A short recording kept by the portal (src is its own path,
+    // /documents/<doc>/recordings/<id>) with the words said, typed by an
+    // adult: the transcript is what the Markdown, the assistant and readers
+    // without audio get.
+    voice_note: {
+      attrs: { src: {}, transcript: { default: '' } },
+      group: 'block',
+      atom: true,
+      draggable: true,
+      parseDOM: [{
+        tag: 'figure[data-voice-note]',
+        getAttrs: (dom) => ({
+          src: dom.getAttribute('data-voice-note'),
+          transcript: dom.getAttribute('data-transcript') || ''
+        })
+      }],
+      toDOM: (node) => ['figure', { 'data-voice-note': node.attrs.src, 'data-transcript': node.attrs.transcript },
+        ['audio', { controls: '', preload: 'none', src: node.attrs.src }],
+        ['figcaption', node.attrs.transcript]]
+    },
     text: { group: 'inline' },
     hard_break: {
       inline: true,

@@ -19,6 +19,9 @@ export function insertedBytes (tr) {
     step.slice.content.descendants((node) => {
       bytes += NODE_BYTES + node.marks.length * MARK_BYTES
       if (node.isText) bytes += byteLength(node.text)
+      // Words kept in attributes (a voice note's transcript, a picture's
+      // description) travel as text too.
+      for (const value of Object.values(node.attrs)) if (typeof value === 'string') bytes += byteLength(value)
     })
   }
   return bytes

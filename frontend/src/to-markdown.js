@@ -2,7 +2,8 @@
 // same canonical form as the server's converter (portal/docmodel): `## text`
 // headings, blocks separated by a blank line, `- ` and `1. ` list items whose
 // other lines are indented by the marker's width, `**bold**`, `*italic*`,
-// `![alt](src)` and a backslash before the newline of a hard break. No DOM.
+// `![alt](src)`, `[Voice note: transcript](src)` as a paragraph of its own
+// and a backslash before the newline of a hard break. No DOM.
 
 const INLINE_SPECIAL = /[\\*_`[\]<]/g
 const ENTITY_LIKE = /&(?=#?[0-9A-Za-z]+;)/g
@@ -13,6 +14,9 @@ const MARK_ORDER = ['strong', 'em']
 // markdown_out: a heading, a quote, a list item, a rule, a heading underline).
 const LINE_START = /^( {0,3})(#{1,6}(?=\s|$)|>|[-+](?=\s|$)|=+\s*$|-+\s*$)/
 const ORDERED_START = /^( {0,3}\d{1,9})([.)])(?=\s|$)/
+// A recording the portal keeps (as portal/docmodel/markdown_out.py OWN_RECORDING).
+export const OWN_RECORDING = /^(\/[A-Za-z0-9_.~-]+)*\/documents\/\d+\/recordings\/\d+$/
+const VOICE_NOTE_LABEL = 'Voice note:'
 
 /** Escape characters that would start Markdown syntax inside a line. */
 export function escapeInline (text) {
@@ -112,6 +116,18 @@ function imageMarkdown (node) {
   return `![${alt}](${/[\s()<>]/.test(src) ? `<${src.replace(/[<>]/g, '')}>` : src})`
 }
 
+/** The words on one line, as the server's `one_line`. */
+export function oneLine (text) {
+  return String(text || '').replace(/[ \t\n\r\f\v]+/g, ' ').replace(/^ +| +$/g, '')
+}
+
+function voiceNoteMarkdown (node) {
+  const words = oneLine(node.attrs.transcript)
+  const label = escapeInline(words ? `${VOICE_NOTE_LABEL} ${words}` : VOICE_NOTE_LABEL)
+  const src = String(node.attrs.src || '')
+  return OWN_RECORDING.test(src) ? `[${label}](${src})` : escapeLineStart(label)
+}
+
 /** One block as Markdown, or null for an empty paragraph (which Markdown cannot hold). */
 export function blockMarkdown (node) {
   switch (node.type.name) {
@@ -127,6 +143,7 @@ export function blockMarkdown (node) {
     case 'bullet_list':
     case 'ordered_list': return listMarkdown(node)
     case 'image': return imageMarkdown(node)
+    case 'voice_note': return voiceNoteMarkdown(node)
     default: return node.textContent ? escapeInline(node.textContent) : null
   }
 }

@@ -52,3 +52,14 @@ test('no spaces between blocks, spaces between words kept', () => {
   const html = '<b id="docs-internal-guid-1">\n<h2>Title</h2>\n<p><b>Music</b> <i>lessons</i>\nweekly</p>\n</b>'
   assert.equal(cleanPastedHtml(html), '<b id="docs-internal-guid-1"><h2>Title</h2><p><b>Music</b> <i>lessons</i>\nweekly</p></b>')
 })
+
+test('pasted voice notes: ours keep a path-only src, others keep their words', () => {
+  const n = schema.nodes
+  const ours = n.voice_note.create({ src: 'http://portal.test/documents/2/recordings/3', transcript: 'Hello' })
+  const theirs = n.voice_note.create({ src: 'https://elsewhere.example/a.webm', transcript: 'Hi there' })
+  const out = keepPortalImages(new Slice(schema.nodes.doc.create(null, [ours, theirs]).content, 0, 0), 'http://portal.test')
+  assert.equal(out.content.child(0).type.name, 'voice_note')
+  assert.equal(out.content.child(0).attrs.src, '/documents/2/recordings/3')
+  assert.equal(out.content.child(1).type.name, 'paragraph')
+  assert.equal(out.content.child(1).textContent, 'Hi there')
+})

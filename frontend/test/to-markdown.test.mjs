@@ -49,6 +49,19 @@ test('hard breaks, images and escaping', () => {
   ].join('\n\n') + '\n')
 })
 
+test('a voice note is a paragraph that is one link, its words escaped', () => {
+  const d = doc(
+    n.voice_note.create({ src: '/documents/3/recordings/5', transcript: ' I like *trains*\nand [buses] ' }),
+    n.voice_note.create({ src: '/documents/3/recordings/6', transcript: '' }),
+    n.voice_note.create({ src: 'https://elsewhere.example/a.webm', transcript: 'Hello' })
+  )
+  assert.equal(toMarkdown(d), [
+    '[Voice note: I like \\*trains\\* and \\[buses\\]](/documents/3/recordings/5)',
+    '[Voice note:](/documents/3/recordings/6)',
+    'Voice note: Hello'
+  ].join('\n\n') + '\n')
+})
+
 test('text joins blocks with newlines and finds words inside textblocks', () => {
   const d = doc(h(2, t('Title')), ul(li(p(t('go go'))), li(p(t('stop')))), p(t('a'), n.hard_break.create(), t('b')))
   assert.equal(docText(d), 'Title\ngo go\nstop\na\nb')

@@ -1,7 +1,9 @@
 """Markdown into the body: for imports, the demo, seeding and moving old
 documents over.
 
-Everything Markdown can say that the families' editor cannot (quotes, code,
+A paragraph that is only a link to one of the portal's recordings, with
+words starting "Voice note:", is a voice note again (markdown_out writes it
+so). Everything else Markdown can say that the families' editor cannot (quotes, code,
 tables, links, rules) keeps its words: a quote's paragraphs become
 paragraphs, a table's rows become lines of cells, a link keeps its text and
 its address in brackets. Nothing written is dropped.
@@ -16,6 +18,8 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from pycrdt import XmlElement, XmlFragment, XmlText
+
+from portal.docmodel.markdown_out import OWN_RECORDING, VOICE_NOTE_LABEL, one_line
 
 _md = MarkdownIt("commonmark", {"html": False}).enable("table")
 # Pictures the portal itself keeps; any other address is not fetched by
@@ -80,8 +84,13 @@ class _Builder:
         # hr and anything unknown hold no words
 
     def paragraph(self, parent: Any, inline: Token) -> None:
-        """A paragraph, or a picture of the portal's own standing alone."""
+        """A paragraph, or a picture or voice note of the portal's own
+        standing alone."""
         children = inline.children or []
+        note = _voice_note(children)
+        if note is not None:
+            parent.children.append(XmlElement("voice_note", note))
+            return
         if len(children) == 1 and children[0].type == "image":
             src = str(children[0].attrGet("src") or "")
             if OWN_IMAGE.match(src):
@@ -116,6 +125,23 @@ class _Builder:
             elif token.type == "tr_close":
                 rows.append(" | ".join(row))
         self.lines(parent, rows)
+
+
+def _voice_note(children: Sequence[Token]) -> dict[str, Any] | None:
+    """The attributes of a voice note, if the paragraph is only a link to a
+    recording of ours whose words start with "Voice note:"."""
+    if len(children) < 2 or children[0].type != "link_open":
+        return None
+    if children[-1].type != "link_close":
+        return None
+    inner = children[1:-1]
+    if any(t.type != "text" for t in inner):
+        return None
+    words = "".join(t.content for t in inner)
+    src = str(children[0].attrGet("href") or "")
+    if not OWN_RECORDING.match(src) or not words.startswith(VOICE_NOTE_LABEL):
+        return None
+    return {"src": src, "transcript": one_line(words[len(VOICE_NOTE_LABEL) :])}
 
 
 def _tag(node: Any) -> str | None:

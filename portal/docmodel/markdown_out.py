@@ -3,7 +3,8 @@
 Blocks are separated by a blank line; headings are ATX (`## `); list items
 are tight (`- `, `1. `) with their further blocks indented by the marker's
 width; bold is `**`, italic `*`; a line break inside a paragraph is a
-backslash at the end of the line; pictures are `![alt](src)`. Characters
+backslash at the end of the line; pictures are `![alt](src)`; a voice note
+is a paragraph holding only a link, `[Voice note: transcript](src)`. Characters
 that Markdown would read as markup are escaped, so what a family typed comes
 back as the same words. The browser's serializer
 (`frontend/src/to-markdown.js`) writes the same form.
@@ -30,6 +31,10 @@ _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 # list item, a rule or a heading underline.
 _LINE_START = re.compile(r"^( {0,3})(#{1,6}(?=\s|$)|>|[-+](?=\s|$)|=+\s*$|-+\s*$)")
 _ORDERED_START = re.compile(r"^( {0,3}\d{1,9})([.)])(?=\s|$)")
+# A recording the portal keeps, under any path prefix (as markdown_in reads it).
+OWN_RECORDING = re.compile(r"^(/[A-Za-z0-9_.~-]+)*/documents/\d+/recordings/\d+$")
+VOICE_NOTE_LABEL = "Voice note:"
+_WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")
 # The update check refuses types nested over 100 deep; this bound only keeps
 # a document from before that check from exhausting the stack.
 _MAX_DEPTH = 120
@@ -62,6 +67,8 @@ def _block(node: Any, depth: int) -> str:
         return _list(node, depth)
     if tag == "image":
         return _image(node)
+    if tag == "voice_note":
+        return _voice_note(node)
     # A list item out of its list, or an element this model does not know
     # (from a newer client): its words.
     return _blocks(node.children, depth + 1)
@@ -110,6 +117,21 @@ def _image(node: XmlElement) -> str:
         return ""
     alt = _INLINE_SPECIAL.sub(r"\\\1", alt.replace("\n", " "))
     return f"![{alt}]({quote(src, safe='/:?=&#%.-_~')})"
+
+
+def one_line(text: str) -> str:
+    """The words on one line: runs of spaces and line ends made one space."""
+    return _WHITESPACE.sub(" ", text).strip(" ")
+
+
+def _voice_note(node: XmlElement) -> str:
+    """`[Voice note: words](src)`; without a recording of ours, the words alone."""
+    src = str(node.attributes.get("src") or "")
+    words = one_line(str(node.attributes.get("transcript") or ""))
+    label = f"{VOICE_NOTE_LABEL} {words}" if words else VOICE_NOTE_LABEL
+    if not OWN_RECORDING.match(src):
+        return _escape_line_start(_escape_inline(label))
+    return f"[{_escape_inline(label)}]({src})"
 
 
 def _runs(children: Iterable[Any], line_break: str = "\\\n") -> str:

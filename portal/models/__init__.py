@@ -15,6 +15,7 @@ from portal.models.document import (
 from portal.models.finding import FindingDismissal
 from portal.models.image import DocumentImage
 from portal.models.person import ApiToken, Person, SignIn
+from portal.models.recording import DocumentRecording
 
 __all__ = [
     "ROLES",
@@ -27,6 +28,7 @@ __all__ = [
     "DocSnapshot",
     "DocUpdate",
     "DocumentImage",
+    "DocumentRecording",
     "Document",
     "FindingDismissal",
     "Invitation",

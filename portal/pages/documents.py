@@ -55,6 +55,10 @@ def _images_url(doc_id: int) -> str:
     return request.script_root + f"/documents/{doc_id}/images"
 
 
+def _recordings_url(doc_id: int) -> str:
+    return url_for("recordings.upload", doc_id=doc_id)
+
+
 def editor_flags(doc: Document) -> dict[str, Any]:
     """The switches documents/_editor.html honours, set on every page so the
     partial never depends on an undefined variable."""
@@ -62,6 +66,7 @@ def editor_flags(doc: Document) -> dict[str, Any]:
         return {
             "show_check": True,
             "images_url": None,
+            "recordings_url": None,
             "prompts": None,
             "image_alt_label": None,
             "image_alt_hint": None,
@@ -71,6 +76,7 @@ def editor_flags(doc: Document) -> dict[str, Any]:
     return {
         "show_check": False,
         "images_url": _images_url(doc.id),
+        "recordings_url": _recordings_url(doc.id),
         "prompts": guidance.ALL_ABOUT_ME_PROMPTS,
         "image_alt_label": guidance.IMAGE_ALT_LABEL,
         "image_alt_hint": guidance.IMAGE_ALT_HINT,

@@ -41,7 +41,7 @@ def upload(doc_id: int) -> tuple[Response, int]:
     if not g.get("via_token"):
         csrf.protect()  # the editor sends X-CSRFToken
     doc, _, level = access.require_document(db.session, person, doc_id)
-    if not policy.can_add_image(level):
+    if not policy.can_add_attachment(level):
         raise NotAllowed(f"You can {level.label} this document but not add pictures.")
     file = request.files.get("image")
     if file is None:

@@ -210,7 +210,7 @@ def test_the_dashboard_lists_managed_cases_for_caseworkers_only() -> None:
 
 @pytest.mark.parametrize("level", list(Access))
 def test_adding_a_picture_needs_edit(level: Access) -> None:
-    assert policy.can_add_image(level) == (level == E)
+    assert policy.can_add_attachment(level) == (level == E)
 
 
 def test_only_section_a_is_written_by_the_family() -> None:
@@ -236,7 +236,7 @@ def test_who_sees_a_picture(
     origin: Access, quoting: Access, family_writes: bool, from_family: bool, sees: bool
 ) -> None:
     assert (
-        policy.can_see_image(
+        policy.can_see_attachment(
             origin,
             quoting,
             quoted_where_family_writes=family_writes,

@@ -28,6 +28,12 @@ EXTRA = [
         "picture",
         "## What I like\n\n![Me and Pepper](/documents/3/images/7)\n\nText after.\n",
     ),
+    (
+        "voice note",
+        "## About me\n\n"
+        "[Voice note: I like \\*trains\\* \\[and\\] buses](/documents/3/recordings/2)"
+        "\n\n[Voice note:](/documents/3/recordings/4)\n\nText after.\n",
+    ),
 ]
 
 

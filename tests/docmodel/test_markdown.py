@@ -194,3 +194,61 @@ def test_marks_in_any_order_never_garble_the_words() -> None:
             shown = shown.replace(tag, "")
         typed = "".join(v for v, _ in runs).strip()
         assert shown.replace("&amp;", "&") == typed, (runs, html)
+
+
+def test_a_voice_note_is_a_link_paragraph_and_comes_back() -> None:
+    def build(body: XmlFragment) -> None:
+        body.children.append(
+            XmlElement(
+                "voice_note",
+                {
+                    "src": "/documents/4/recordings/2",
+                    "transcript": "I like *trains*\nand [buses] & <cats>",
+                },
+            )
+        )
+        body.children.append(
+            XmlElement(
+                "voice_note", {"src": "https://x.example/a.webm", "transcript": "Hi"}
+            )
+        )
+
+    out = _markdown_of(build)
+    assert out == (
+        "[Voice note: I like \\*trains\\* and \\[buses\\] & \\<cats>]"
+        "(/documents/4/recordings/2)\n\n"
+        "Voice note: Hi\n"
+    )
+    html = str(render(out))
+    assert (
+        '<a href="/documents/4/recordings/2">'
+        "Voice note: I like *trains* and [buses] &amp; &lt;cats&gt;</a>"
+    ) in html
+
+    again: Doc = Doc()
+    docmodel.replace_markdown(again, out)
+    assert docmodel.markdown_of(again) == out
+    note, words = docmodel.body_of(again).children
+    assert isinstance(note, XmlElement) and note.tag == "voice_note"
+    assert dict(note.attributes) == {
+        "src": "/documents/4/recordings/2",
+        "transcript": "I like *trains* and [buses] & <cats>",
+    }
+    assert isinstance(words, XmlElement) and words.tag == "paragraph"
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "[Voice note: hi](/documents/4/images/2)\n",
+        "[Recording: hi](/documents/4/recordings/2)\n",
+        "[Voice note: hi](https://x.example/documents/4/recordings/2)\n",
+        "Hear [Voice note: hi](/documents/4/recordings/2)\n",
+        "[Voice note: *hi*](/documents/4/recordings/2)\n",
+    ],
+)
+def test_other_links_are_not_voice_notes(markdown: str) -> None:
+    ydoc: Doc = Doc()
+    docmodel.replace_markdown(ydoc, markdown)
+    tags = [c.tag for c in docmodel.body_of(ydoc).children]
+    assert tags == ["paragraph"]
