@@ -19,6 +19,8 @@ from markupsafe import Markup
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 OWN_IMAGE_PATH = re.compile(r"/documents/[0-9]+/images/[0-9]+")
+OWN_RECORDING_PATH = re.compile(r"/documents/[0-9]+/recordings/[0-9]+")
+VOICE_NOTE = "Voice note: "
 
 
 def _image(
@@ -44,6 +46,56 @@ def _image(
 
 
 _md.add_render_rule("image", _image)
+
+
+def _voice_notes(state: Any) -> None:
+    """A paragraph that is only a link to one of the portal's recordings,
+    worded "Voice note: …" (how portal.docmodel writes a voice note), becomes
+    a player with the words under it."""
+    tokens = state.tokens
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        children = tokens[i + 1].children if i + 1 < len(tokens) else None
+        if token.type == "paragraph_open" and children and len(children) >= 3:
+            first, last = children[0], children[-1]
+            href = str(first.attrGet("href") or "") if first.type == "link_open" else ""
+            words = "".join(c.content for c in children[1:-1] if c.type == "text")
+            if (
+                last.type == "link_close"
+                and OWN_RECORDING_PATH.fullmatch(href)
+                and all(c.type == "text" for c in children[1:-1])
+                and words.startswith(VOICE_NOTE)
+            ):
+                note = Token("voice_note", "", 0)
+                note.meta = {"src": href, "words": words.removeprefix(VOICE_NOTE)}
+                out.append(note)
+                i += 3
+                continue
+        out.append(token)
+        i += 1
+    state.tokens = out
+
+
+def _voice_note(
+    renderer: RendererHTML,
+    tokens: Sequence[Token],
+    idx: int,
+    options: OptionsDict,
+    env: EnvType,
+) -> str:
+    meta = tokens[idx].meta
+    src = escapeHtml(str(env.get("script_root", "")) + meta["src"])
+    words = escapeHtml(meta["words"])
+    return (
+        f'<figure class="app-voice-note"><audio controls preload="none" src="{src}">'
+        f"</audio><figcaption>{words}</figcaption></figure>\n"
+    )
+
+
+_md.core.ruler.push("voice_notes", _voice_notes)
+_md.add_render_rule("voice_note", _voice_note)
 
 
 def render(text: str, script_root: str = "") -> Markup:

@@ -221,8 +221,8 @@ def test_a_voice_note_is_a_link_paragraph_and_comes_back() -> None:
     )
     html = str(render(out))
     assert (
-        '<a href="/documents/4/recordings/2">'
-        "Voice note: I like *trains* and [buses] &amp; &lt;cats&gt;</a>"
+        '<audio controls preload="none" src="/documents/4/recordings/2"></audio>'
+        "<figcaption>I like *trains* and [buses] &amp; &lt;cats&gt;</figcaption>"
     ) in html
 
     again: Doc = Doc()
@@ -252,3 +252,29 @@ def test_other_links_are_not_voice_notes(markdown: str) -> None:
     docmodel.replace_markdown(ydoc, markdown)
     tags = [c.tag for c in docmodel.body_of(ydoc).children]
     assert tags == ["paragraph"]
+
+
+def test_a_voice_note_plays_on_a_page_without_javascript() -> None:
+    """The no-JavaScript page shows a player for the portal's own recording
+    with its words; a look-alike link elsewhere stays a plain link."""
+
+    def build(body: XmlFragment) -> None:
+        body.children.append(
+            XmlElement(
+                "voice_note",
+                {
+                    "src": "/documents/3/recordings/4",
+                    "transcript": "I like *trains* <3",
+                },
+            )
+        )
+
+    markdown = _markdown_of(build)
+    markdown += "\n[Voice note: click me](https://elsewhere.example/a.ogg)\n"
+    html = str(render(markdown, "/portal"))
+    assert (
+        '<audio controls preload="none" src="/portal/documents/3/recordings/4">' in html
+    )
+    assert "<figcaption>I like *trains* &lt;3</figcaption>" in html
+    assert '<a href="https://elsewhere.example/a.ogg">Voice note: click me</a>' in html
+    assert html.count("<audio") == 1
