@@ -57,11 +57,11 @@ def _headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    # Only a page that records a voice (the child's, which sets
+    # g.uses_microphone) may use the microphone; no other page or frame may.
+    microphone = "(self)" if g.get("uses_microphone") else "()"
     response.headers.setdefault(
-        # The child's page records their voice; nothing else uses the
-        # microphone, and no other site's frame may.
-        "Permissions-Policy",
-        "camera=(), microphone=(self), geolocation=()",
+        "Permissions-Policy", f"camera=(), microphone={microphone}, geolocation=()"
     )
     if _served_over_https():
         response.headers.setdefault("Strict-Transport-Security", HSTS)

@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -16,6 +17,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from auth import access, policy
+from auth.policy import Access
 from auth.sessions import login_required, signed_in_person
 from portal import domain, guidance
 from portal.doclog import reading
@@ -96,9 +98,12 @@ def show(doc_id: int) -> str:
     member = access.member_facts(membership)
     facts = access.doc_facts(doc, doc.case)
     is_child_page = doc.discipline == guidance.CHILD
+    flags = editor_flags(doc)
+    # The Permissions-Policy header lets only this page use the microphone.
+    g.uses_microphone = bool(flags["recordings_url"]) and level >= Access.EDIT
     return render_template(
         "documents/all_about_me.html" if is_child_page else "documents/show.html",
-        **editor_flags(doc),
+        **flags,
         words=words_for(doc, membership),
         guidance=guidance.for_discipline(doc.discipline),
         child_first_name=guidance.first_name(doc.case.child_name),

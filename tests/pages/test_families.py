@@ -321,3 +321,20 @@ def test_whether_section_a_sounds_like_the_child_is_for_the_caseworker(
 
     assert "section_a_not_child_voice" in kinds(case.memberships[0].person.email)
     assert "section_a_not_child_voice" not in kinds(parent.person.email)
+
+
+def test_only_the_childs_own_page_may_use_the_microphone(
+    browser: Browser, make: Factory
+) -> None:
+    _, parent, child, views, about_me = family(make)
+    browser.sign_in(child.person.email)
+    mine = browser.get(f"/documents/{about_me.id}").headers["Permissions-Policy"]
+    assert "microphone=(self)" in mine
+    home = browser.get("/").headers["Permissions-Policy"]
+    assert "microphone=()" in home
+    browser.sign_out()
+    browser.sign_in(parent.person.email)
+    # The parent reads it but cannot record into it; their own page records nothing.
+    for doc in (about_me, views):
+        policy = browser.get(f"/documents/{doc.id}").headers["Permissions-Policy"]
+        assert "microphone=()" in policy
