@@ -75,6 +75,7 @@ def _register(app: Flask) -> None:
     from portal.assistant import cli as assistant_cli
     from portal.pages import (
         api,
+        audit,
         cases,
         dashboard,
         documents,
@@ -93,6 +94,7 @@ def _register(app: Flask) -> None:
         auth_views.bp,
         dashboard.bp,
         cases.bp,
+        audit.bp,
         documents.bp,
         images.bp,
         recordings.bp,

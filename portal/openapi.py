@@ -43,21 +43,128 @@ _case = {
 }
 
 
-def _responses(ok: dict[str, Any], description: str) -> dict[str, Any]:
-    err = {"content": {"application/json": {"schema": _error}}}
+_ERRORS = {
+    "400": "The request body is not what the endpoint takes, or (browser) the "
+    "CSRF token is missing or stale",
+    "401": "Missing or invalid token, or not signed in",
+    "403": "On the case, but not allowed to do this",
+    "404": "Unknown, or not on this case",
+    "413": "The body is too large",
+    "503": "The work took too long and was stopped; try again",
+}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _responses(
+    ok: dict[str, Any], description: str, *, status: str = "200", errors: str = ""
+) -> dict[str, Any]:
+    """A success answer plus JSON error answers: 401, 403, 404 and `errors`."""
+    err = {"content": {"application/json": {"schema": _ref("Error")}}}
+    codes = ["401", "403", "404", *errors.split()]
     return {
-        "200": {
+        status: {
             "description": description,
             "content": {"application/json": {"schema": ok}},
         },
-        "401": {"description": "Missing or invalid token", **err},
-        "403": {"description": "On the case, but not allowed to see this", **err},
-        "404": {"description": "Unknown, or not on this case", **err},
+        **{code: {"description": _ERRORS[code], **err} for code in sorted(codes)},
     }
+
+
+def _json_body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
 def _id_param(name: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+_CHANGES = (
+    "Browsers sign in with the session cookie and send the page's CSRF token in "
+    "the `X-CSRFToken` header; token callers send neither."
+)
+_suggestion = {
+    "type": "object",
+    "properties": {
+        "start": {"type": "integer", "description": "Offset in the sent text"},
+        "end": {"type": "integer"},
+        "original": {"type": "string"},
+        "replacement": {
+            "type": ["string", "null"],
+            "description": "null means: reword this yourself",
+        },
+        "reason": {"type": "string"},
+        "rule": {"type": "string"},
+        "source": {"type": "string", "enum": ["rules", "llm"]},
+    },
+    "required": ["start", "end", "original", "replacement", "reason", "rule"],
+}
+_finding = {
+    "type": "object",
+    "properties": {
+        "section": {"type": "string"},
+        "kind": {"type": "string"},
+        "severity": {"type": "string", "enum": ["high", "medium", "low", "info"]},
+        "message": {"type": "string"},
+        "quote": {"type": "string", "description": "Exact plan text, or empty"},
+        "link": {
+            "type": ["object", "null"],
+            "properties": {"href": {"type": "string"}, "text": {"type": "string"}},
+        },
+    },
+    "required": ["section", "kind", "severity", "message", "quote", "link"],
+}
+_report = {
+    "type": "object",
+    "properties": {
+        "suggestions": {"type": "array", "items": _ref("Suggestion"), "maxItems": 200},
+        "findings": {"type": "array", "items": _ref("Finding"), "maxItems": 200},
+        "notices": {"type": "array", "items": {"type": "string"}},
+        "measures": {
+            "type": ["object", "null"],
+            "description": "Reading measures, for readers who may see them",
+            "additionalProperties": {"type": "number"},
+        },
+    },
+    "required": ["suggestions", "findings", "notices", "measures"],
+}
+_decision = {
+    "type": "object",
+    "properties": {
+        "decision": {"type": "string", "enum": ["accepted", "rejected"]},
+        "rule": {"type": "string", "maxLength": 500},
+        "original": {"type": "string", "maxLength": 500},
+        "replacement": {"type": "string", "maxLength": 500},
+        "source": {"type": "string", "maxLength": 500},
+    },
+    "required": ["decision"],
+    "description": "Accepting needs edit access, rejecting read access. Longer "
+    "strings are cut to 500 characters.",
+}
+_picture_form = {
+    "type": "object",
+    "properties": {
+        "image": {
+            "type": "string",
+            "format": "binary",
+            "description": "PNG, JPEG, GIF or WebP, within the size limit",
+        },
+        "alt": {"type": "string", "description": "What is in the picture"},
+    },
+    "required": ["image"],
+}
+_picture = {
+    "type": "object",
+    "properties": {
+        "src": {"type": "string", "description": "The picture's path in the portal"},
+        "alt": {"type": "string"},
+        "width": {"type": "integer"},
+        "height": {"type": "integer"},
+    },
+    "required": ["src", "alt", "width", "height"],
+}
 
 
 SPEC: dict[str, Any] = {
@@ -69,9 +176,21 @@ SPEC: dict[str, Any] = {
         "with `flask --app portal token create EMAIL`.",
     },
     "components": {
-        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+        },
+        "schemas": {
+            "Error": _error,
+            "Suggestion": _suggestion,
+            "Finding": _finding,
+            "Report": _report,
+            "SuggestionDecision": _decision,
+            "PictureUpload": _picture_form,
+            "Picture": _picture,
+        },
     },
-    "security": [{"bearer": []}],
+    "security": [{"bearer": []}, {"session": []}],
     "paths": {
         "/api/cases": {
             "get": {
@@ -124,6 +243,72 @@ SPEC: dict[str, Any] = {
                     },
                     "The document",
                 ),
+            }
+        },
+        "/api/documents/{doc_id}/assistant": {
+            "post": {
+                "summary": "Suggestions and findings for a document's text (read access)",
+                "description": "The text is checked as it stands in the editor; it "
+                "is not saved. A configured model sees it only with names and other "
+                "personal details replaced by placeholders. " + _CHANGES,
+                "parameters": [_id_param("doc_id")],
+                "requestBody": _json_body(
+                    {
+                        "type": "object",
+                        "properties": {"text": {"type": "string", "maxLength": 200000}},
+                        "required": ["text"],
+                    }
+                ),
+                "responses": _responses(
+                    _ref("Report"), "The report", errors="400 413 503"
+                ),
+            }
+        },
+        "/api/documents/{doc_id}/suggestions/decision": {
+            "post": {
+                "summary": "Record that a suggestion was accepted or rejected",
+                "description": "Audited. The edit itself travels over /collab. "
+                + _CHANGES,
+                "parameters": [_id_param("doc_id")],
+                "requestBody": _json_body(_ref("SuggestionDecision")),
+                "responses": _responses(
+                    {
+                        "type": "object",
+                        "properties": {"ok": {"const": True}},
+                        "required": ["ok"],
+                    },
+                    "Recorded",
+                    status="201",
+                    errors="400",
+                ),
+            }
+        },
+        "/documents/{doc_id}/images": {
+            "post": {
+                "summary": "Add a picture to a document you may edit",
+                "description": "Answers JSON, errors included. " + _CHANGES,
+                "parameters": [_id_param("doc_id")],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {"schema": _ref("PictureUpload")}
+                    },
+                },
+                "responses": _responses(
+                    _ref("Picture"), "Added", status="201", errors="400 413"
+                ),
+            }
+        },
+        "/api/openapi.json": {
+            "get": {
+                "summary": "This description",
+                "security": [],
+                "responses": {
+                    "200": {
+                        "description": "OpenAPI 3.1",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
+                },
             }
         },
     },

@@ -5,6 +5,14 @@ postcodes, street addresses and school names into `[CHILD]`, `[PERSON_1]`,
 `[DATE_1]`, `[NHS_NUMBER_1]`… and keeps the mapping so `restore` can put the
 originals back into the model's answer. The same value always gets the same
 placeholder, so the model can still tell people apart.
+
+Names: the child's and every person's on the case (members, advice authors,
+"with Jo Kerr" on an author line) are replaced whole and word by word
+(`[PERSON_1]`, `[PERSON_1_FIRST]`, `[PERSON_1_SURNAME]`), in any letter case
+and before a possessive. Anyone written after a title ("Dr Sarah Jones", "Mrs
+Patel") is replaced too, there and wherever the name recurs capitalised. A
+first name written alone of someone not on the case and never titled ("her
+brother Leo") is not found: there is no list of first names to find it by.
 """
 
 from __future__ import annotations
@@ -17,7 +25,19 @@ _MONTHS = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
-TITLES = r"(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Professor|Sir|Dame)"
+TITLE_WORDS = (
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "prof",
+    "professor",
+    "sir",
+    "dame",
+)
+TITLES = rf"(?:{'|'.join(t.title() for t in TITLE_WORDS)})"
 # Order matters: emails before anything that could eat their parts, NHS
 # numbers (3-3-4 digits) before phone numbers.
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -51,10 +71,17 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"High School|Secondary School|School|Academy|College|Nursery)\b"
         ),
     ),
-    ("PERSON", re.compile(rf"\b{TITLES}\.?\s+(?:[A-Z][a-z'’-]+\s+)?[A-Z][a-z'’-]+\b")),
 ]
+# A name-shaped word: capitalised, and O'Neill, McDonald, Ruiz-Lopez, Zoë;
+# "Patel's" stops before the possessive. An initial ("S.") only inside a name.
+_UP, _LOW = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
+NAME_WORD = rf"[{_UP}](?:[{_LOW}]+|['’](?=[{_UP}]))(?:['’-]?[{_UP}][{_LOW}]+)*"
+TITLED = re.compile(
+    rf"\b{TITLES}\.?\s+(?P<name>(?:(?:[{_UP}]\.|{NAME_WORD})\s+){{0,2}}{NAME_WORD})"
+    rf"(?![{_LOW}{_UP}])"
+)
 PLACEHOLDER = re.compile(
-    r"\[(?:CHILD|CHILD_NAME|CHILD_SURNAME|[A-Z]+(?:_[A-Z]+)*_\d+)\]"
+    r"\[(?:CHILD(?:_[A-Z]+)*|[A-Z]+(?:_[A-Z]+)*_\d+(?:_[A-Z]+)*)\]"
 )
 
 
@@ -64,9 +91,26 @@ def person_name(author: str) -> str:
     name = re.sub(rf"^\s*{TITLES}\.?\s+", "", name.strip())
     return (
         name.strip()
-        if re.fullmatch(r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3}", name.strip())
+        if re.fullmatch(rf"[{_UP}][\w'’-]+(?:\s+[{_UP}][\w'’-]+){{0,3}}", name.strip())
         else ""
     )
+
+
+def person_names(author: str) -> list[str]:
+    """'Maisie Thornbury, with Jo Kerr (TA)' -> ['Maisie Thornbury', 'Jo Kerr']."""
+    names = (person_name(part) for part in re.split(r"\bwith\b", author))
+    return [name for name in names if name]
+
+
+def titled_names(text: str) -> list[str]:
+    """Names written after a title: 'Dr Sarah Jones', 'Mrs Patel' -> both names."""
+    return [m.group("name") for m in TITLED.finditer(text)]
+
+
+def _word(name: str, *, any_case: bool) -> re.Pattern[str]:
+    """`name` as a whole word, never inside a placeholder; `'s` may follow."""
+    flags = re.I if any_case else 0
+    return re.compile(rf"(?<![\w\[]){re.escape(name)}(?!\w)", flags)
 
 
 @dataclass
@@ -89,23 +133,48 @@ class Redactor:
             self.mapping[placeholder] = value
         return self._by_value[key]
 
-    def _known_names(self) -> list[tuple[str, str]]:
-        """(name, placeholder or kind) for the child and people named in the material."""
-        pairs: list[tuple[str, str]] = []
-        parts = self.child_name.split()
-        if parts:
-            pairs.append((parts[0], "[CHILD]"))
-            if len(parts) > 1:
-                pairs.append((self.child_name, "[CHILD_NAME]"))
-                pairs.append((parts[-1], "[CHILD_SURNAME]"))
-        for raw in self.people:
-            name = person_name(raw)
-            if name and name != self.child_name:
-                pairs.append((name, "PERSON"))
-                surname = name.split()[-1]
-                if len(name.split()) > 1 and surname not in parts:
-                    pairs.append((f"{surname}", "PERSON_SURNAME"))
-        return sorted(pairs, key=lambda p: len(p[0]), reverse=True)
+    def _name_placeholders(self, text: str) -> list[tuple[str, str, bool]]:
+        """(name, placeholder, any letter case) for every name, longest first.
+
+        The child and the people on the case are known, so their names are
+        replaced in any letter case. A name only seen after a title is a guess,
+        so its single words are replaced only where written as found ("Dr
+        Jones Speech" must not take every "speech" with it).
+        """
+        claimed: dict[str, tuple[str, str, bool]] = {}
+
+        def claim(name: str, placeholder: str, any_case: bool) -> None:
+            key = name.lower()
+            if len(name) > 1 and key not in claimed and key not in TITLE_WORDS:
+                claimed[key] = (name, placeholder, any_case)
+
+        child = self.child_name.split()
+        if child:
+            claim(self.child_name, "[CHILD_NAME]", True)
+            claim(child[0], "[CHILD]", True)
+            claim(child[-1], "[CHILD_SURNAME]", True)
+            for middle in child[1:-1]:
+                claim(middle, "[CHILD_MIDDLE_NAME]", True)
+        known = [(n, True) for raw in self.people for n in person_names(raw)]
+        for name, any_case in known + [(n, False) for n in titled_names(text)]:
+            parts = name.split()
+            if name.lower() in claimed:
+                continue
+            person = self._person_placeholder(name)
+            claim(name, person, any_case or len(parts) > 1)
+            for i, part in enumerate(parts if len(parts) > 1 else []):
+                last = i == len(parts) - 1
+                suffix = "FIRST" if i == 0 else "SURNAME" if last else "MIDDLE"
+                claim(part, f"{person[:-1]}_{suffix}]", any_case)
+        return sorted(claimed.values(), key=lambda c: len(c[0]), reverse=True)
+
+    def _person_placeholder(self, name: str) -> str:
+        """The next free [PERSON_n] for a name (the mapping fills when it is used)."""
+        key = f"PERSON:{name.lower()}"
+        if key not in self._by_value:
+            self._counts["PERSON"] = self._counts.get("PERSON", 0) + 1
+            self._by_value[key] = f"[PERSON_{self._counts['PERSON']}]"
+        return self._by_value[key]
 
     def _placeholder_for(self, kind: str) -> Callable[[re.Match[str]], str]:
         """A `re.sub` replacement giving each match a `kind` placeholder."""
@@ -122,21 +191,10 @@ class Redactor:
                 )
         for kind, pattern in PATTERNS:
             text = pattern.sub(self._placeholder_for(kind), text)
-        for name, target in self._known_names():
-            pattern = re.compile(rf"(?<![\w\[]){re.escape(name)}(?![\w\]])")
-            if target.startswith("["):
-                self.mapping[target] = name
-                text = pattern.sub(target, text)
-            elif target == "PERSON_SURNAME":
-                text = re.sub(
-                    rf"\b({TITLES}\.?\s+){re.escape(name)}\b",
-                    lambda m: self._placeholder("PERSON", m.group()),
-                    text,
-                )
-            else:
-                text = pattern.sub(
-                    lambda m: self._placeholder("PERSON", m.group()), text
-                )
+        for name, placeholder, any_case in self._name_placeholders(text):
+            text, found = _word(name, any_case=any_case).subn(placeholder, text)
+            if found:
+                self.mapping.setdefault(placeholder, name)
         return text
 
     def restore(self, text: str) -> str:

@@ -1,4 +1,4 @@
-"""Creating a case, the case page, inviting people, members and the audit trail."""
+"""Creating a case, the case page, inviting people and members."""
 
 from __future__ import annotations
 
@@ -366,15 +366,3 @@ def remove_member(case_id: int, membership_id: int) -> Response:
     db.session.commit()
     flash(f"{name} has been removed from the case.")
     return redirect(url_for("cases.case", case_id=case_id))
-
-
-@bp.get("/<int:case_id>/audit")
-@login_required
-def audit_trail(case_id: int) -> str:
-    """Every recorded action on the case, newest first."""
-    the_case, _ = access.require_case(
-        db.session, signed_in_person(), case_id, "view_audit"
-    )
-    return render_template(
-        "cases/audit.html", case=the_case, events=audit.case_trail(db.session, the_case)
-    )

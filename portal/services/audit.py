@@ -1,12 +1,48 @@
-"""Recording audit events."""
+"""Recording audit events, and reading a case's trail a page at a time."""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 
 from portal.models import AuditEvent, Case, Document, Person, Session
+
+PER_PAGE = 50
+# What each recorded action means, for the people reading the trail. An action
+# missing here is shown as its code with the dots made spaces.
+PLAIN_WORDS = {
+    "audit.downloaded": "Downloaded the audit trail",
+    "auth.invitation": "Opened an invitation",
+    "auth.sign_in": "Signed in",
+    "auth.sign_in_blocked": "Sign-in blocked",
+    "auth.sign_in_failed": "Sign-in failed",
+    "auth.signed_in": "Signed in",
+    "auth.signed_out": "Signed out",
+    "case.created": "Opened the case",
+    "case.draft_shared": "Shared the draft plan",
+    "case.draft_unshared": "Stopped sharing the draft plan",
+    "case.imported": "Imported the case",
+    "document.assigned": "Asked for a document",
+    "document.changes_set_aside": "Changes to a document set aside",
+    "document.image_added": "Added a picture",
+    "document.reopened": "Reopened advice",
+    "document.submitted": "Submitted advice",
+    "finding.dismissed": "Dismissed a check",
+    "invitation.accepted": "Accepted an invitation",
+    "invitation.sent": "Invited someone",
+    "membership.removed": "Removed a member",
+    "person.created": "Created an account",
+    "suggestion.accepted": "Accepted a suggestion",
+    "suggestion.rejected": "Rejected a suggestion",
+}
+# A spreadsheet runs a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def record(
@@ -32,12 +68,131 @@ def record(
     return event
 
 
-def case_trail(session: Session, case: Case, limit: int = 500) -> list[AuditEvent]:
-    """The newest events of a case first."""
-    stmt = (
-        select(AuditEvent)
-        .where(AuditEvent.case_id == case.id)
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        .limit(limit)
+@dataclass(frozen=True)
+class TrailFilter:
+    """Which events of a trail to show: by whom, what kind, between which days."""
+
+    who: int | None = None
+    what: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def to_detail(self) -> dict[str, Any]:
+        """The filter as audit detail (dates as ISO text, unset parts left out)."""
+        return {
+            k: v.isoformat() if isinstance(v, date) else v
+            for k, v in asdict(self).items()
+            if v is not None
+        }
+
+
+@dataclass(frozen=True)
+class TrailPage:
+    """One page of a trail, newest first, and where it sits among the others."""
+
+    events: list[AuditEvent]
+    total: int
+    page: int
+    pages: int
+
+
+def _trail(case: Case, wanted: TrailFilter) -> Select[AuditEvent]:
+    """The case's events that pass the filter; ids give a stable order."""
+    stmt = select(AuditEvent).where(AuditEvent.case_id == case.id)
+    if wanted.who is not None:
+        stmt = stmt.where(AuditEvent.actor_id == wanted.who)
+    if wanted.what is not None:
+        stmt = stmt.where(AuditEvent.action == wanted.what)
+    if wanted.date_from is not None:
+        stmt = stmt.where(AuditEvent.created_at >= _start_of(wanted.date_from))
+    if wanted.date_to is not None:
+        next_day = wanted.date_to + timedelta(days=1)
+        stmt = stmt.where(AuditEvent.created_at < _start_of(next_day))
+    return stmt
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def trail_page(
+    session: Session, case: Case, wanted: TrailFilter, page: int = 1
+) -> TrailPage | None:
+    """Page `page` (from 1) of the filtered trail, or None past its end."""
+    stmt = _trail(case, wanted)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    pages = max(1, -(-total // PER_PAGE))
+    if not 1 <= page <= pages:
+        return None
+    rows = stmt.order_by(AuditEvent.id.desc())
+    rows = rows.offset((page - 1) * PER_PAGE).limit(PER_PAGE)
+    return TrailPage(list(session.scalars(rows)), total, page, pages)
+
+
+def trail_events(
+    session: Session, case: Case, wanted: TrailFilter
+) -> Iterator[AuditEvent]:
+    """Every event of the filtered trail, newest first, read in batches."""
+    stmt = _trail(case, wanted).order_by(AuditEvent.id.desc())
+    return iter(session.scalars(stmt.execution_options(yield_per=500)))
+
+
+def trail_choices(session: Session, case: Case) -> tuple[list[Person], list[str]]:
+    """The people who acted on the case and the kinds of event recorded on it."""
+    people = session.scalars(
+        select(Person)
+        .where(
+            Person.id.in_(
+                select(AuditEvent.actor_id).where(AuditEvent.case_id == case.id)
+            )
+        )
+        .order_by(Person.name, Person.id)
     )
-    return list(session.scalars(stmt))
+    actions = session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.case_id == case.id)
+        .distinct()
+        .order_by(AuditEvent.action)
+    )
+    return list(people), list(actions)
+
+
+def plain_words(action: str) -> str:
+    """What an action code means: 'suggestion.rejected' -> 'Rejected a suggestion'."""
+    return PLAIN_WORDS.get(action) or action.replace(".", " ").replace("_", " ")
+
+
+def describe_detail(detail: dict[str, Any]) -> str:
+    """An event's detail as 'key: value; key: value'."""
+    return "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in detail.items())
+
+
+def safe_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def trail_csv(events: Iterable[AuditEvent]) -> Iterator[str]:
+    """The events as CSV text, header first, a line at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(cells: list[str]) -> str:
+        writer.writerow([safe_cell(c) for c in cells])
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    yield line(["When (UTC)", "Who", "What", "Event code", "Details", "Document"])
+    for event in events:
+        yield line(
+            [
+                event.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                event.actor.name if event.actor else "System",
+                plain_words(event.action),
+                event.action,
+                describe_detail(event.detail),
+                str(event.document_id or ""),
+            ]
+        )
