@@ -165,6 +165,30 @@ _picture = {
     },
     "required": ["src", "alt", "width", "height"],
 }
+_recording_form = {
+    "type": "object",
+    "properties": {
+        "audio": {
+            "type": "string",
+            "format": "binary",
+            "description": "WebM, Ogg or MP4 audio (decided from its bytes), within "
+            "the size limit",
+        },
+        "transcript": {
+            "type": "string",
+            "description": "What was said, typed by an adult (up to 2,000 characters)",
+        },
+    },
+    "required": ["audio", "transcript"],
+}
+_recording = {
+    "type": "object",
+    "properties": {
+        "src": {"type": "string", "description": "The recording's path in the portal"},
+        "transcript": {"type": "string"},
+    },
+    "required": ["src", "transcript"],
+}
 
 
 SPEC: dict[str, Any] = {
@@ -188,6 +212,8 @@ SPEC: dict[str, Any] = {
             "SuggestionDecision": _decision,
             "PictureUpload": _picture_form,
             "Picture": _picture,
+            "RecordingUpload": _recording_form,
+            "Recording": _recording,
         },
     },
     "security": [{"bearer": []}, {"session": []}],
@@ -296,6 +322,22 @@ SPEC: dict[str, Any] = {
                 },
                 "responses": _responses(
                     _ref("Picture"), "Added", status="201", errors="400 413"
+                ),
+            }
+        },
+        "/documents/{doc_id}/recordings": {
+            "post": {
+                "summary": "Add a voice note to a young person's All about me",
+                "description": "Answers JSON, errors included. " + _CHANGES,
+                "parameters": [_id_param("doc_id")],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {"schema": _ref("RecordingUpload")}
+                    },
+                },
+                "responses": _responses(
+                    _ref("Recording"), "Added", status="201", errors="400 413"
                 ),
             }
         },

@@ -76,4 +76,5 @@ def test_the_probe_leaves_out_html_forms(app: Flask, client: FlaskClient) -> Non
         "/api/documents/{doc_id}/assistant",
         "/api/documents/{doc_id}/suggestions/decision",
         "/documents/{doc_id}/images",
+        "/documents/{doc_id}/recordings",
     }
