@@ -76,9 +76,16 @@ def _seconds(make: Callable[[int], str], n: int, *sections: str) -> float:
 def test_rules_take_linear_time_on_adversarial_text(shape: str) -> None:
     make = ADVERSARIAL[shape]
     small = _seconds(make, 50_000)
-    assert small < 1.0, f"{shape}: 50,000 characters took {small:.1f} s"
     large = _seconds(make, 200_000)
-    # Linear growth is 4x; quadratic would be 16x. Tiny times are noise.
+    # Linear growth is 4x; quadratic would be 16x. Tiny times are noise, and
+    # so is a busy machine: a failing ratio is measured twice more, keeping
+    # the fastest of each size (a quadratic check stays quadratic every time).
+    for _ in range(2):
+        if small < 1.0 and large < max(small, 0.05) * 8:
+            break
+        small = min(small, _seconds(make, 50_000))
+        large = min(large, _seconds(make, 200_000))
+    assert small < 1.0, f"{shape}: 50,000 characters took {small:.1f} s"
     assert large < max(small, 0.05) * 8, (
         f"{shape}: 50k took {small:.3f} s but 200k took {large:.3f} s"
     )
