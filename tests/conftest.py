@@ -11,6 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from flask_migrate import upgrade
 from sqlalchemy.orm import Session
 
 from portal import create_app
-from portal.config import Settings
+from portal.config import RateLimits, Settings
 from portal.extensions import db
 from tests import services
 from tests.browserlike import Browser
@@ -42,9 +43,16 @@ def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(key)
 
 
+# Tests sign in and check text far more often than people do: rate limits are
+# raised out of the way unless a test sets its own (tests/pages/test_rate_limits.py).
+HIGH_RATE_LIMITS = {
+    "RATE_LIMIT_" + f.name.upper(): "100000 per minute" for f in fields(RateLimits)
+}
+
+
 def make_settings(**env: str) -> Settings:
     """Settings as if these were the only environment variables."""
-    return Settings.from_env({"SECRET_KEY": "test-secret", **env})
+    return Settings.from_env({"SECRET_KEY": "test-secret", **HIGH_RATE_LIMITS, **env})
 
 
 def _migrate(uri: str) -> None:
@@ -114,6 +122,8 @@ def app(database_uri: str, settings: Settings) -> Iterator[Flask]:
             "SQLALCHEMY_DATABASE_URI": database_uri,
             "SETTINGS": settings,
             "SERVER_NAME": "portal.test",
+            # Rate-limit counts of concurrent runs never meet in a shared Redis.
+            "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         }
     )
     yield app
