@@ -16,7 +16,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from auth import access, policy
+from auth import access, policy, throttle
 from auth.invitations import InvitationRequest, create_invitation, pending_invitations
 from auth.sessions import login_required, signed_in_person
 from portal import domain, guidance
@@ -365,6 +365,25 @@ def remove_member(case_id: int, membership_id: int) -> Response:
     cases.remove_member(db.session, membership, person)
     db.session.commit()
     flash(f"{name} has been removed from the case.")
+    return redirect(url_for("cases.case", case_id=case_id))
+
+
+@bp.post("/<int:case_id>/members/<int:membership_id>/clear-sign-in-delays")
+@login_required
+def clear_sign_in_delays(case_id: int, membership_id: int) -> Response:
+    """The caseworker lets a member sign in again at once after failed passwords."""
+    person = signed_in_person()
+    the_case, mine = access.require_case(db.session, person, case_id)
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.case_id != the_case.id:
+        abort(404)
+    if not policy.can_clear_sign_in_delays(
+        access.member_facts(mine), policy.Member(membership.role, membership.id)
+    ):
+        abort(403)
+    throttle.clear_delays(db.session, membership.person, person, the_case)
+    db.session.commit()
+    flash(f"{membership.person.name} can sign in again straight away, from any device.")
     return redirect(url_for("cases.case", case_id=case_id))
 
 
