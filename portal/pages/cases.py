@@ -17,7 +17,12 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from auth import access, policy, throttle
-from auth.invitations import InvitationRequest, create_invitation, pending_invitations
+from auth.invitations import (
+    InvitationRequest,
+    create_invitation,
+    normal_email,
+    pending_invitations,
+)
 from auth.sessions import login_required, signed_in_person
 from portal import domain, guidance
 from portal.assistant import Finding, get_assistant
@@ -254,10 +259,11 @@ def invite(case_id: int) -> str | Response:
         email = forms.text(
             values, "email", errors, label="an email address", max_length=254
         )
-        if email and ("@" not in email or " " in email):
-            errors["email"] = (
-                "Enter an email address in the correct format, like name@example.org."
-            )
+        if email:
+            try:
+                email = normal_email(email)
+            except InvalidInput as error:
+                errors["email"] = error.message
         role = forms.choice(
             values,
             "role",
