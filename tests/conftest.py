@@ -11,7 +11,6 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +21,12 @@ from flask_migrate import upgrade
 from sqlalchemy.orm import Session
 
 from portal import create_app
-from portal.config import RateLimits, Settings
+from portal.config import Settings
 from portal.extensions import db
 from tests import services
 from tests.browserlike import Browser
 from tests.factories import Factory
+from tests.quiet_limits import HIGH_RATE_LIMITS
 
 MIGRATIONS = str(services.ROOT / "migrations")
 BACKENDS = ["sqlite", "postgresql"]
@@ -41,13 +41,6 @@ def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
             "PUBLIC_URL",
         }:
             monkeypatch.delenv(key)
-
-
-# Tests sign in and check text far more often than people do: rate limits are
-# raised out of the way unless a test sets its own (tests/pages/test_rate_limits.py).
-HIGH_RATE_LIMITS = {
-    "RATE_LIMIT_" + f.name.upper(): "100000 per minute" for f in fields(RateLimits)
-}
 
 
 def make_settings(**env: str) -> Settings:
