@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
 from portal import domain
@@ -37,6 +38,22 @@ class InvitationRequest:
     job_title: str = ""
 
 
+EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.org."
+
+
+def normal_email(address: str) -> str:
+    """One plain email address in normal form (lower case), or InvalidInput.
+
+    Only `name@domain`: no display name, no list, no spaces or line breaks,
+    which could add recipients or headers to the invitation email.
+    """
+    try:
+        valid = validate_email(address.strip(), check_deliverability=False)
+    except EmailNotValidError:
+        raise InvalidInput(EMAIL_FORMAT) from None
+    return valid.normalized.lower()
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -56,6 +73,7 @@ def create_invitation(
     session: Session, case: Case, req: InvitationRequest, by: Person, today: date
 ) -> tuple[Invitation, str]:
     """Create the invitation and the advice document it asks for; return the token."""
+    email = normal_email(req.email)
     if req.role not in INVITABLE_ROLES:
         raise InvalidInput("Choose a role for the person you are inviting.")
     discipline = _discipline_for(req)
@@ -67,7 +85,7 @@ def create_invitation(
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         case_id=case.id,
-        email=req.email.strip().lower(),
+        email=email,
         role=req.role,
         discipline=discipline if req.role == "professional" else None,
         organisation=req.organisation,

@@ -168,6 +168,13 @@ def can_remove_member(actor: Member | None, target: Member) -> bool:
     )
 
 
+def can_clear_sign_in_delays(actor: Member | None, target: Member) -> bool:
+    """The caseworker clears the waits that failed passwords put on a member's
+    sign-in (someone else guessing, say), for members of their own case only:
+    the caller passes a `target` on the actor's case."""
+    return can_on_case(actor, "manage") and target.role in ROLES
+
+
 # Accepting a suggestion changes the text; rejecting it only records a choice.
 SUGGESTION_DECISIONS = {"accepted": Access.EDIT, "rejected": Access.READ}
 

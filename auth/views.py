@@ -44,26 +44,15 @@ def _person_by_email(email: str) -> Person | None:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"], endpoint="sign_in")
-def sign_in_page() -> str | Response | tuple[str, int]:
+def sign_in_page() -> str | Response | tuple[str, int, dict[str, str]]:
     """Sign in with email and password."""
     form = SignInForm()
     if form.validate_on_submit():
-        person = _person_by_email(form.email.data or "")
-        if throttle.address_is_locked(db.session, request.remote_addr):
-            return _paused(
-                form,
-                person,
-                "There have been too many failed attempts to sign in from your "
-                "network. Wait 15 minutes, then try again.",
-                reason="address",
-            )
-        if person is not None and throttle.is_locked(db.session, person):
-            return _paused(
-                form,
-                person,
-                "There have been too many attempts to sign in to this account. "
-                "Wait 15 minutes, then try again.",
-            )
+        email = form.email.data or ""
+        person = _person_by_email(email)
+        wait = throttle.wait_for(db.session, email, person, request.remote_addr)
+        if wait is not None:
+            return _paused(form, person, wait)
         hash_ = person.password_hash if person else None
         if (
             verify_password(hash_, form.password.data or "")
@@ -82,11 +71,20 @@ def sign_in_page() -> str | Response | tuple[str, int]:
 
 
 def _paused(
-    form: SignInForm, person: Person | None, message: str, **detail: str
-) -> tuple[str, int]:
-    """Refuse a sign-in attempt for now (429), audited, with the reason shown."""
-    _record_attempt("auth.sign_in_blocked", person, **detail)
-    return _with_error(form, message), 429
+    form: SignInForm, person: Person | None, wait: throttle.Wait
+) -> tuple[str, int, dict[str, str]]:
+    """Refuse a sign-in attempt for now (429), without checking the password:
+    audited, with when to try again."""
+    now = utcnow()
+    if wait.reason == "address":
+        problem = (
+            "There have been too many failed attempts to sign in from your network."
+        )
+    else:
+        problem = "The password for this email address has been entered wrongly too many times."
+    _record_attempt("auth.sign_in_blocked", person, reason=wait.reason)
+    message = f"{problem} Wait {wait.described(now)}, then try again."
+    return _with_error(form, message), 429, {"Retry-After": str(wait.seconds(now))}
 
 
 def _record_attempt(action: str, person: Person | None, **detail: Any) -> None:

@@ -71,7 +71,7 @@ def _async_mode() -> str:
 def _register(app: Flask) -> None:
     from auth import sessions
     from auth import views as auth_views
-    from portal import cli, security_headers
+    from portal import cli, rate_limits, security_headers
     from portal.assistant import cli as assistant_cli
     from portal.pages import (
         api,
@@ -101,6 +101,7 @@ def _register(app: Flask) -> None:
         api.bp,
     ):
         app.register_blueprint(bp)
+    rate_limits.init_app(app, app.config["SETTINGS"])
     csrf.exempt(api.bp)  # token clients; the browser-facing POSTs check it themselves
     # The uploads check CSRF themselves, after raising the request size limit.
     csrf.exempt(images.bp)

@@ -10,6 +10,7 @@ Imports only the standard library and PyYAML (for advice front matter).
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -228,9 +229,28 @@ def _k_only(entries: object) -> tuple[KOnlyAdvice, ...]:
     )
 
 
+def refuse_symbolic_links(folder: Path) -> None:
+    """CaseFolderError if the folder is, or holds anywhere, a symbolic link.
+
+    A link could make an import read a file from outside the folder (another
+    child's case, the server's secrets) into a case, so none is followed.
+    """
+    advice = "case folders may not contain links. Copy the file in instead."
+    if folder.is_symlink():
+        raise CaseFolderError(f"{folder} is a symbolic link: {advice}")
+    for root, dirs, files in os.walk(folder):  # never follows links
+        dirs.sort()
+        for name in sorted(dirs + files):
+            path = Path(root) / name
+            if path.is_symlink():
+                rel = path.relative_to(folder).as_posix()
+                raise CaseFolderError(f"{rel} is a symbolic link: {advice}")
+
+
 def load_case_folder(path: str | Path) -> CaseFolder:
     """Load and check a case folder; raise `CaseFolderError` with a sentence."""
     folder = Path(path)
+    refuse_symbolic_links(folder)
     data = _load_case_json(folder)
     child: dict[str, Any] = _mapping(data.get("child"))
     school: dict[str, Any] = _mapping(data.get("school"))

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from auth.passwords import hash_password, password_problem
 from auth.tokens import create_token, revoke_token, tokens_of
 from portal.casefolder import CaseFolderError, load_case_folder
+from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.models import Person
 from portal.services import demo
@@ -96,9 +97,10 @@ def import_case(folder: Path, email: str) -> None:
     """Load a case folder (case.json, advice/*.md, draft_plan.md) as a new case."""
     try:
         parsed = load_case_folder(folder)
-    except CaseFolderError as error:
-        raise click.ClickException(str(error)) from None
-    case = import_case_folder(db.session, parsed, _person(email), date.today())
+        case = import_case_folder(db.session, parsed, _person(email), date.today())
+    except (CaseFolderError, InvalidInput) as error:
+        db.session.rollback()
+        raise click.ClickException(f"{error} Nothing was imported.") from None
     db.session.commit()
     click.echo(f"Imported case {case.id} for {case.child_name}.")
 

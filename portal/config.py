@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+from limits import parse_many
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a key
 """The file in the instance folder that `make run` writes a random key to."""
@@ -42,6 +44,48 @@ def parse_int(name: str, value: str) -> int:
         return int(value)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def parse_rate_limit(name: str, value: str) -> str:
+    """Check a rate-limit setting ("20 per minute;200 per hour") and return it."""
+    try:
+        if parse_many(value):
+            return value
+    except ValueError:
+        pass
+    raise ConfigError(
+        f"{name} must be a rate like '20 per minute', or several joined with ';' "
+        f"('20 per minute;200 per hour'), not {value!r}."
+    )
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """How often a person, and one network address, may do the costly or
+    sensitive things (portal/rate_limits.py), as `limits` strings.
+
+    Each is read from RATE_LIMIT_ + the field name in capitals. The per-address
+    limits sit well above the per-person ones: a council office signs in from
+    one address behind its NAT.
+    """
+
+    sign_in_per_address: str = "30 per minute;300 per hour"
+    invite_per_person: str = "30 per hour"
+    invite_per_address: str = "100 per hour"
+    assistant_per_person: str = "60 per minute"
+    assistant_per_address: str = "600 per minute"
+    decision_per_person: str = "120 per minute"
+    decision_per_address: str = "1200 per minute"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> RateLimits:
+        """Each limit from its RATE_LIMIT_* variable, else the default."""
+        defaults, values = cls(), {}
+        for f in fields(cls):
+            name = "RATE_LIMIT_" + f.name.upper()
+            default: str = getattr(defaults, f.name)
+            values[f.name] = parse_rate_limit(name, env.get(name, default))
+        return cls(**values)
 
 
 def read_secret_key_file(path: Path) -> str:
@@ -101,6 +145,7 @@ class Settings:
     max_image_bytes: int = 10_000_000
     max_recording_bytes: int = 5_000_000
     assistant_time_limit_seconds: int = 10
+    rate_limits: RateLimits = field(default_factory=RateLimits)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -161,6 +206,7 @@ class Settings:
                 "ASSISTANT_TIME_LIMIT_SECONDS",
                 e.get("ASSISTANT_TIME_LIMIT_SECONDS", "10"),
             ),
+            rate_limits=RateLimits.from_env(e),
         )
 
     @property

@@ -26,6 +26,7 @@ from portal.extensions import db
 from tests import services
 from tests.browserlike import Browser
 from tests.factories import Factory
+from tests.quiet_limits import HIGH_RATE_LIMITS
 
 MIGRATIONS = str(services.ROOT / "migrations")
 BACKENDS = ["sqlite", "postgresql"]
@@ -44,7 +45,7 @@ def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def make_settings(**env: str) -> Settings:
     """Settings as if these were the only environment variables."""
-    return Settings.from_env({"SECRET_KEY": "test-secret", **env})
+    return Settings.from_env({"SECRET_KEY": "test-secret", **HIGH_RATE_LIMITS, **env})
 
 
 def _migrate(uri: str) -> None:
@@ -114,6 +115,8 @@ def app(database_uri: str, settings: Settings) -> Iterator[Flask]:
             "SQLALCHEMY_DATABASE_URI": database_uri,
             "SETTINGS": settings,
             "SERVER_NAME": "portal.test",
+            # Rate-limit counts of concurrent runs never meet in a shared Redis.
+            "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         }
     )
     yield app

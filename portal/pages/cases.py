@@ -16,8 +16,13 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from auth import access, policy
-from auth.invitations import InvitationRequest, create_invitation, pending_invitations
+from auth import access, policy, throttle
+from auth.invitations import (
+    InvitationRequest,
+    create_invitation,
+    normal_email,
+    pending_invitations,
+)
 from auth.sessions import login_required, signed_in_person
 from portal import domain, guidance
 from portal.assistant import Finding, get_assistant
@@ -254,10 +259,11 @@ def invite(case_id: int) -> str | Response:
         email = forms.text(
             values, "email", errors, label="an email address", max_length=254
         )
-        if email and ("@" not in email or " " in email):
-            errors["email"] = (
-                "Enter an email address in the correct format, like name@example.org."
-            )
+        if email:
+            try:
+                email = normal_email(email)
+            except InvalidInput as error:
+                errors["email"] = error.message
         role = forms.choice(
             values,
             "role",
@@ -365,4 +371,23 @@ def remove_member(case_id: int, membership_id: int) -> Response:
     cases.remove_member(db.session, membership, person)
     db.session.commit()
     flash(f"{name} has been removed from the case.")
+    return redirect(url_for("cases.case", case_id=case_id))
+
+
+@bp.post("/<int:case_id>/members/<int:membership_id>/clear-sign-in-delays")
+@login_required
+def clear_sign_in_delays(case_id: int, membership_id: int) -> Response:
+    """The caseworker lets a member sign in again at once after failed passwords."""
+    person = signed_in_person()
+    the_case, mine = access.require_case(db.session, person, case_id)
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.case_id != the_case.id:
+        abort(404)
+    if not policy.can_clear_sign_in_delays(
+        access.member_facts(mine), policy.Member(membership.role, membership.id)
+    ):
+        abort(403)
+    throttle.clear_delays(db.session, membership.person, person, the_case)
+    db.session.commit()
+    flash(f"{membership.person.name} can sign in again straight away, from any device.")
     return redirect(url_for("cases.case", case_id=case_id))

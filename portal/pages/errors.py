@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 from flask import Flask, jsonify, render_template, request
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from portal import rate_limits
 from portal.errors import PortalError
 from portal.extensions import db
 
@@ -16,6 +20,7 @@ TITLES = {
     404: "Page not found",
     410: "This link cannot be used",
     413: "That is too large",
+    429: "Too many requests",
     500: "Sorry, there is a problem with the service",
     503: "Sorry, the service is busy",
 }
@@ -50,6 +55,18 @@ def init_app(app: Flask) -> None:
             "Your form had expired or came from another site. Go back, reload the page "
             "and try again.",
         )
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(
+        error: RateLimitExceeded,
+    ) -> tuple[Response | str, int, dict[str, str]]:
+        wait = rate_limits.retry_after_seconds()
+        when = f"{wait} seconds" if wait < 120 else f"{math.ceil(wait / 60)} minutes"
+        message = (
+            f"Too many requests: you have done this too often in a short time. "
+            f"Wait {when}, then try again."
+        )
+        return (*_respond(429, message), {"Retry-After": str(wait)})
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response | str, int]:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from portal import domain
 from portal.casefolder import CaseFolder
 from portal.doclog import appending
+from portal.errors import InvalidInput
 from portal.models import Case, Document, Person, Session
 from portal.services import audit, cases, documents
 
@@ -32,9 +33,19 @@ def import_case_folder(
 ) -> Case:
     """Create the case, an advice document per advice file and plan sections A–K.
 
+    A reference already in use is refused (InvalidInput), so a folder
+    imported twice does not make a second copy of the child's case.
     Imported advice is received advice, so by default it is marked submitted
     with a version; the demo keeps it as drafts for people to edit live.
     """
+    existing = session.scalar(
+        select(Case.id).where(Case.la_reference == folder.case_id)
+    )
+    if existing is not None:
+        raise InvalidInput(
+            f"A case with reference {folder.case_id} already exists (case "
+            f"{existing}). Change case_id in case.json if this is another child."
+        )
     request_date = folder.request_date or today
     case = cases.create_case(
         session,

@@ -10,7 +10,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from auth import throttle
 from portal.models import AuditEvent, SignIn, utcnow
 from tests.browserlike import Browser
 from tests.conftest import make_settings
@@ -236,47 +235,6 @@ def test_junk_boolean_settings_are_refused() -> None:
 
     with pytest.raises(ConfigError, match="SMTP_USE_TLS must be true or false"):
         make_settings(SMTP_USE_TLS="perhaps")
-
-
-def test_repeated_wrong_passwords_pause_the_account(
-    browser: Browser, make: Factory, dbs: Session
-) -> None:
-    make.person("ana@example.org")
-    for _ in range(5):
-        browser.sign_in("ana@example.org", "wrong password")
-    # Even the right password is refused for now, with a clear message.
-    response = browser.sign_in("ana@example.org")
-    assert response.status_code == 429
-    assert "too many attempts" in response.get_data(as_text=True)
-    assert browser.get("/").status_code == 302
-    assert _actions(dbs)[-1] == "auth.sign_in_blocked"
-
-
-def test_many_failures_from_one_address_pause_sign_in_from_it(
-    browser: Browser, make: Factory, dbs: Session, app: Flask
-) -> None:
-    """Password spraying: one guess each against many accounts from one address."""
-    make.person("ana@example.org")
-    for n in range(throttle.MAX_FAILURES_PER_ADDRESS - 1):
-        dbs.add(
-            AuditEvent(
-                action="auth.sign_in_failed",
-                ip_address="127.0.0.1",
-                detail={"email": f"someone{n}@example.org"},
-            )
-        )
-    dbs.commit()
-    browser.sign_in("nobody@example.org", "Summer2026!")  # the 50th failure
-    response = browser.sign_in("ana@example.org")
-    assert response.status_code == 429
-    assert "too many failed attempts to sign in from your network" in (
-        response.get_data(as_text=True)
-    )
-    assert _actions(dbs)[-1] == "auth.sign_in_blocked"
-    # Another address is not held back by this one.
-    elsewhere = Browser(app.test_client())
-    elsewhere.client.environ_base["REMOTE_ADDR"] = "192.0.2.7"
-    assert elsewhere.sign_in("ana@example.org").status_code == 302
 
 
 def test_a_successful_sign_in_resets_the_count(browser: Browser, make: Factory) -> None:

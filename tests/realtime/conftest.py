@@ -24,6 +24,7 @@ from portal.config import Settings
 from portal.extensions import db
 from portal.models import Case, Document, Membership, Person
 from tests import services
+from tests.quiet_limits import HIGH_RATE_LIMITS
 
 try:
     from collab_helpers import Server
@@ -51,7 +52,7 @@ def db_uri(tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def local_app(db_uri: str) -> Iterator[Flask]:
     """The portal bound to the test database (not serving), for setup and checks."""
-    settings = Settings.from_env({"SECRET_KEY": SECRET})
+    settings = Settings.from_env({"SECRET_KEY": SECRET, **HIGH_RATE_LIMITS})
     app = create_app(
         {"TESTING": True, "SQLALCHEMY_DATABASE_URI": db_uri, "SETTINGS": settings}
     )

@@ -28,6 +28,7 @@ from realtime.connections import Connection, Connections, Credential
 from realtime.limits import TokenBucket
 from realtime.protocol import BadMessage
 from realtime.rooms import Rooms
+from tests.quiet_limits import HIGH_RATE_LIMITS
 
 
 class RecordingRoster:
@@ -181,7 +182,7 @@ def run_races(db_path: str, rounds: int) -> dict[str, int]:
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
-            "SETTINGS": Settings.from_env({"SECRET_KEY": "races"}),
+            "SETTINGS": Settings.from_env({"SECRET_KEY": "races", **HIGH_RATE_LIMITS}),
         }
     )
     ids = seed(app)

@@ -39,6 +39,7 @@ from portal.config import Settings  # noqa: E402
 from portal.serve import serve, settle_heap  # noqa: E402
 from portal.signals import access_changed  # noqa: E402
 from realtime import server  # noqa: E402
+from tests.quiet_limits import HIGH_RATE_LIMITS  # noqa: E402
 
 SECRET = "test-secret"
 PASSED = (
@@ -55,7 +56,7 @@ PASSED = (
 
 def build(uri: str):  # type: ignore[no-untyped-def]
     env = {k: os.environ[k] for k in PASSED if os.environ.get(k)}
-    settings = Settings.from_env({"SECRET_KEY": SECRET, **env})
+    settings = Settings.from_env({"SECRET_KEY": SECRET, **HIGH_RATE_LIMITS, **env})
     app = create_app(
         {"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri, "SETTINGS": settings}
     )
