@@ -78,6 +78,34 @@ def _end(row: SignIn | None) -> None:
     signals.signed_out.send(app, sign_in_id=row.id)
 
 
+def end_sign_ins(person: Person, *, keep_this_browser: bool = False) -> int:
+    """End the person's live sign-ins (every browser, or all but this one),
+    commit with the caller's changes, and close their open editors.
+
+    Without `keep_this_browser` this browser's cookie is forgotten too,
+    whoever it belonged to. Returns how many sign-ins were ended.
+    """
+    keep: int | None = None
+    if keep_this_browser:
+        here = _sign_in_for(db.session, session.get("key"))
+        keep = here.id if here is not None else None
+    else:
+        session.clear()
+    now = utcnow()
+    rows = db.session.scalars(
+        select(SignIn).where(SignIn.person_id == person.id, SignIn.ended_at.is_(None))
+    ).all()
+    ended = [row.id for row in rows if row.id != keep]
+    for row in rows:
+        if row.id != keep:
+            row.ended_at = now
+    db.session.commit()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    for sign_in_id in ended:
+        signals.signed_out.send(app, sign_in_id=sign_in_id)
+    return len(ended)
+
+
 def live_sign_in(session_: Session, key: Any, idle: timedelta) -> SignIn | None:
     """The sign-in a cookie's key names, if it has not ended or gone idle."""
     row = _sign_in_for(session_, key)

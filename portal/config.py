@@ -70,6 +70,9 @@ class RateLimits:
     """
 
     sign_in_per_address: str = "30 per minute;300 per hour"
+    password_reset_per_address: str = "10 per minute;60 per hour"  # noqa: S105 - a limit
+    password_change_per_person: str = "10 per hour"  # noqa: S105 - a limit
+    password_change_per_address: str = "100 per hour"  # noqa: S105 - a limit
     invite_per_person: str = "30 per hour"
     invite_per_address: str = "100 per hour"
     assistant_per_person: str = "60 per minute"

@@ -9,6 +9,7 @@ PortalError
 ├── RecordingRefused  a recording or its transcript cannot be used (400)
 │   └── RecordingTooLarge the recording is over the size limit (413)
 ├── InvitationError   an invitation link is expired, used or forged
+├── ResetLinkError    a password-reset link is expired, used or unknown
 └── Busy              the server cannot finish this now; try again (503)
 """
 
@@ -43,6 +44,12 @@ class InvalidInput(PortalError):
 
 class InvitationError(PortalError):
     """The invitation cannot be used; the message says why."""
+
+    status_code = 410
+
+
+class ResetLinkError(PortalError):
+    """The password-reset link cannot be used; the message says why."""
 
     status_code = 410
 

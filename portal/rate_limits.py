@@ -5,6 +5,9 @@ by cookie or by token, so a token does not buy a second allowance) and one
 per network address. Sign-in has only the address limit: before sign-in there
 is no person, and a limit per account would let a stranger lock the owner
 out (auth/throttle.py slows password guessing per account and address).
+Asking for a password-reset link, and using one, are limited per address
+the same way; changing a password (which checks the current one) per person
+and per address.
 
 The counts live in Redis when REDIS_URL is set, so every process shares them,
 and in memory otherwise. Each app gets its own `Limiter`: Flask-Limiter keeps
@@ -40,6 +43,11 @@ class LimitedRoute:
 
 LIMITED = (
     LimitedRoute("auth.sign_in", None, "sign_in_per_address"),
+    LimitedRoute("auth.forgotten_password", None, "password_reset_per_address"),
+    LimitedRoute("auth.reset_password", None, "password_reset_per_address"),
+    LimitedRoute(
+        "auth.account", "password_change_per_person", "password_change_per_address"
+    ),
     LimitedRoute("cases.invite", "invite_per_person", "invite_per_address"),
     LimitedRoute(
         "api.assistant_report", "assistant_per_person", "assistant_per_address"

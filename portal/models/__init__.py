@@ -14,7 +14,7 @@ from portal.models.document import (
 )
 from portal.models.finding import FindingDismissal
 from portal.models.image import DocumentImage
-from portal.models.person import ApiToken, Person, SignIn
+from portal.models.person import ApiToken, PasswordReset, Person, SignIn
 from portal.models.recording import DocumentRecording
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "FindingDismissal",
     "Invitation",
     "Membership",
+    "PasswordReset",
     "Person",
     "SignIn",
     "Version",

@@ -1,4 +1,5 @@
-"""People (accounts), their browser sign-ins and their personal access tokens."""
+"""People (accounts), their browser sign-ins, their personal access tokens and
+their password-reset links."""
 
 from __future__ import annotations
 
@@ -64,5 +65,24 @@ class SignIn(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
+
+    person: Mapped[Person] = relationship()
+
+
+class PasswordReset(Base):
+    """An emailed link to set a new password: single use, for an hour.
+
+    Only the SHA-256 of the link's random token is stored, so a copy of the
+    database cannot be used to reset anyone's password.
+    """
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
     person: Mapped[Person] = relationship()
