@@ -65,3 +65,20 @@ def test_parent_on_a_phone_writes_their_views(
     assert "You can edit this" in page.inner_text("main")
     assert _violations(page) == ""
     assert _no_horizontal_scroll(page)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_account_and_password_pages_have_no_axe_violations(
+    live_server: str, chromium: Any, runner, viewport: dict[str, int]
+) -> None:
+    runner.invoke(args=["demo"])
+    page = chromium.new_page(viewport=viewport)
+    page.goto(f"{live_server}/password/forgotten")
+    assert _violations(page) == ""
+    page.goto(f"{live_server}/password/reset/not-a-real-link")
+    assert "new link" in page.inner_text("main")
+    assert _violations(page) == ""
+    sign_in(page, live_server, "parent@example.org")
+    page.goto(f"{live_server}/account")
+    assert _violations(page) == ""
+    assert _no_horizontal_scroll(page)
