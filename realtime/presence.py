@@ -51,9 +51,11 @@ class Identity:
     def user(self) -> dict[str, str]:
         """The awareness `user` field the server puts in every state."""
         color = PALETTE[self.person_id % len(PALETTE)]
+        # Valid UTF-8 whatever the name holds, so `encode` can write it.
+        name = self.name[:MAX_NAME].encode("utf-8", "replace").decode("utf-8")
         # colorLight: the selection tint y-codemirror.next reads.
         return {
-            "name": self.name[:MAX_NAME],
+            "name": name,
             "role": self.role,
             "color": color,
             "colorLight": color + "33",
@@ -142,7 +144,8 @@ def _position(value: Any) -> dict[str, Any] | None:
             out[key] = ident
     tname = value.get("tname")
     if tname is not None:
-        if not isinstance(tname, str) or len(tname) > MAX_NAME:
+        # A root type's name is UTF-8 on the wire: a lone surrogate names none.
+        if not isinstance(tname, str) or len(tname) > MAX_NAME or _surrogate(tname):
             return None
         out["tname"] = tname
     assoc = value.get("assoc")
@@ -166,6 +169,10 @@ def _in_range(value: Any) -> bool:
     return _is_int(value) and 0 <= value <= MAX_CLIENT_ID
 
 
+def _surrogate(text: str) -> bool:
+    return any("\ud800" <= char <= "\udfff" for char in text)
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -174,7 +181,11 @@ def encode(entries: list[Entry]) -> bytes:
     """An awareness frame (varuint 1, then the update) for these entries."""
     parts = [var_uint(len(entries))]
     for entry in entries:
-        text = json.dumps(entry.state, separators=(",", ":")).encode("utf-8")
+        # UTF-8 rather than \u escapes (as JSON.stringify writes it): a cleaned
+        # state then stays within MAX_STATE_BYTES, so it decodes here too.
+        text = json.dumps(
+            entry.state, ensure_ascii=False, separators=(",", ":")
+        ).encode("utf-8")
         parts += [var_uint(entry.client_id), var_uint(entry.clock)]
         parts += [var_uint(len(text)), text]
     return create_awareness_message(b"".join(parts))

@@ -18,6 +18,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from hypothesis import settings
 from sqlalchemy.orm import Session
 
 from portal import create_app
@@ -27,6 +28,14 @@ from tests import services
 from tests.browserlike import Browser
 from tests.factories import Factory
 from tests.quiet_limits import HIGH_RATE_LIMITS
+
+# Property-based tests (hypothesis): each test sets a small max_examples
+# (tests/hypo.py `examples`) so `make test` stays quick; HYPOTHESIS_PROFILE=long
+# multiplies it for a longer run by hand. No deadline: a slow example on a
+# busy machine is not a failure.
+settings.register_profile("default", deadline=None, print_blob=True)
+settings.register_profile("long", deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 MIGRATIONS = str(services.ROOT / "migrations")
 BACKENDS = ["sqlite", "postgresql"]
