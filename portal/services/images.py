@@ -45,6 +45,12 @@ NO_ALT = "Say in a few words what is in the picture."
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+def has_hidden_characters(text: str) -> bool:
+    """Control or text-direction characters, which could make words typed
+    for a picture or a recording read differently from how they show."""
+    return any(unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS for c in text)
+
+
 def too_large_message(size: int, limit: int = MAX_IMAGE_BYTES) -> str:
     """The sentence for a file of `size` bytes over `limit`."""
     return (
@@ -76,7 +82,7 @@ def clean_alt(alt: str | None) -> str:
             f"Say what is in the picture in {MAX_ALT_CHARS} characters or fewer "
             f"(this has {len(text)})."
         )
-    if any(unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS for c in text):
+    if has_hidden_characters(text):
         raise ImageRefused(
             "The description of the picture has hidden characters in it. "
             "Type it again in your own words."

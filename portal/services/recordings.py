@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 
 from sqlalchemy import func, select
 
 from portal.errors import RecordingRefused, RecordingTooLarge
 from portal.models import Document, DocumentRecording, Person, Session
-from portal.services import audit
+from portal.services import audit, images
 
 MAX_RECORDING_BYTES = 5_000_000
 MAX_RECORDINGS_PER_DOCUMENT = 20
@@ -30,7 +29,6 @@ NOT_A_RECORDING = (
 )
 EMPTY_RECORDING = "Nothing was recorded. Press Start recording and speak, then Stop."
 NO_TRANSCRIPT = "Type what was said in the recording. A grown-up can type the words."
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def too_large_message(size: int, limit: int = MAX_RECORDING_BYTES) -> str:
@@ -74,7 +72,7 @@ def clean_transcript(transcript: str | None) -> str:
             f"Type what was said in {MAX_TRANSCRIPT_CHARS:,} characters or fewer "
             f"(this has {len(text):,})."
         )
-    if any(unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS for c in text):
+    if images.has_hidden_characters(text):
         raise RecordingRefused(
             "The words typed for the recording have hidden characters in them. "
             "Type them again."
