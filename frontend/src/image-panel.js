@@ -40,11 +40,12 @@ export function formGroup (id, labelText, control, hintText) {
   return { group, setError }
 }
 
-/** Upload `file` with its description; resolves to {src, alt} or throws an Error with a sentence. */
-export async function uploadPicture ({ url, csrfToken, file, alt }) {
-  const body = new FormData()
-  body.append('image', file)
-  body.append('alt', alt)
+/**
+ * POST a multipart form to an upload URL with the page's CSRF token; resolves
+ * to the answer's JSON, or throws an Error with the server's sentence (or
+ * `networkError` when there is none). Pictures and recordings upload so.
+ */
+export async function postAttachment ({ url, csrfToken, body, networkError }) {
   let response
   try {
     response = await fetch(url, {
@@ -54,10 +55,19 @@ export async function uploadPicture ({ url, csrfToken, file, alt }) {
       body
     })
   } catch {
-    throw new Error(NETWORK_ERROR)
+    throw new Error(networkError)
   }
   const answer = await response.json().catch(() => ({}))
-  if (!response.ok) throw new Error(typeof answer.error === 'string' && answer.error ? answer.error : NETWORK_ERROR)
+  if (!response.ok) throw new Error(typeof answer.error === 'string' && answer.error ? answer.error : networkError)
+  return answer
+}
+
+/** Upload `file` with its description; resolves to {src, alt} or throws an Error with a sentence. */
+export async function uploadPicture ({ url, csrfToken, file, alt }) {
+  const body = new FormData()
+  body.append('image', file)
+  body.append('alt', alt)
+  const answer = await postAttachment({ url, csrfToken, body, networkError: NETWORK_ERROR })
   const src = portalImagePath(answer.src, window.location.origin)
   if (!src) throw new Error(NETWORK_ERROR)
   return { src, alt: typeof answer.alt === 'string' ? answer.alt : alt }

@@ -4,7 +4,7 @@
 // document's recordings URL; the answer's src (a path on this portal) and
 // the transcript go into the document as a voice_note node.
 import { el, toolButton } from './dom.js'
-import { formGroup } from './image-panel.js'
+import { formGroup, postAttachment } from './image-panel.js'
 import { portalRecordingPath } from './paste.js'
 import { schema } from './schema.js'
 
@@ -29,19 +29,7 @@ export async function uploadRecording ({ url, csrfToken, blob, transcript }) {
   const body = new FormData()
   body.append('audio', blob, 'recording')
   body.append('transcript', transcript)
-  let response
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'X-CSRFToken': csrfToken, Accept: 'application/json' },
-      body
-    })
-  } catch {
-    throw new Error(NETWORK_ERROR)
-  }
-  const answer = await response.json().catch(() => ({}))
-  if (!response.ok) throw new Error(typeof answer.error === 'string' && answer.error ? answer.error : NETWORK_ERROR)
+  const answer = await postAttachment({ url, csrfToken, body, networkError: NETWORK_ERROR })
   const src = portalRecordingPath(answer.src, window.location.origin)
   if (!src) throw new Error(NETWORK_ERROR)
   return { src, transcript: typeof answer.transcript === 'string' ? answer.transcript : transcript }
