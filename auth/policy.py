@@ -137,6 +137,7 @@ CASE_ACTIONS = (
     "view_audit",
     "view_findings",
     "dismiss_finding",
+    "merge",
 )
 
 
@@ -151,6 +152,13 @@ def can_on_case(member: Member | None, action: str) -> bool:
     if action == "view":
         return True
     return member.role == "caseworker"
+
+
+def may_see_source_of_passage(access_to_source: Access) -> bool:
+    """Who sees the words a plan passage was taken from and a link to them:
+    only readers of the source. Everyone who reads the plan sees which
+    document, author and date a passage came from: the plan says so anyway."""
+    return access_to_source >= Access.READ
 
 
 def can_open_cases(is_staff: bool) -> bool:

@@ -17,7 +17,7 @@ const govukSrc = join(here, 'node_modules', 'govuk-frontend', 'dist', 'govuk')
 async function buildBundles () {
   const result = await build({
     absWorkingDir: here,
-    entryPoints: ['src/editor.js', 'src/sign-out.js'],
+    entryPoints: ['src/editor.js', 'src/desk.js', 'src/sign-out.js'],
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -68,4 +68,4 @@ await buildBundles()
 await copyFile(join(here, 'src', 'app.css'), join(outDir, 'app.css'))
 await copyFile(join(here, 'src', 'govuk-init.js'), join(outDir, 'govuk-init.js'))
 await copyGovuk()
-console.log(`built editor.js, sign-out.js, app.css, govuk-init.js and govuk/ into ${outDir}`)
+console.log(`built editor.js, desk.js, sign-out.js, app.css, govuk-init.js and govuk/ into ${outDir}`)

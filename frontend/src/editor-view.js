@@ -9,7 +9,8 @@ import { keymap } from 'prosemirror-keymap'
 import { gapCursor } from 'prosemirror-gapcursor'
 import { inputRules, textblockTypeInputRule, wrappingInputRule } from 'prosemirror-inputrules'
 import { splitListItem } from 'prosemirror-schema-list'
-import { redo, undo, yCursorPlugin, ySyncPlugin, yUndoPlugin } from 'y-prosemirror'
+import { redo, undo, yCursorPlugin, ySyncPlugin, ySyncPluginKey, yUndoPlugin } from 'y-prosemirror'
+import { Plugin } from 'prosemirror-state'
 import { schema } from './schema.js'
 import { insertHardBreak, toggleEm, toggleHeading, toggleStrong } from './commands.js'
 import { cleanPastedHtml, keepPortalImages } from './paste.js'
@@ -85,8 +86,17 @@ function selectionBuilder (user) {
  * @param {() => number} o.getMaxUpdateBytes the server's limit on one update
  * @param {(message: string|null) => void} o.onInputChecked the size guard's sentence
  * @param {import('prosemirror-state').Plugin[]} o.plugins toolbar, starters, Check panel
+ * @param {string} [o.labelledBy] ids of the label (a page with several editors names each)
+ * @param {string} [o.describedBy] ids of the hint and status
+ * @param {boolean} [o.caretOnly] read-only text in which the keyboard still
+ *   moves a caret and selects (the desk's contribution): nothing typed,
+ *   pasted or dropped changes it; only the shared document does
  */
-export function createEditorView ({ fragment, awareness, mount, canEdit, getMaxUpdateBytes, onInputChecked, plugins }) {
+export function createEditorView ({
+  fragment, awareness, mount, canEdit, getMaxUpdateBytes, onInputChecked, plugins,
+  labelledBy = 'editor-label', describedBy = 'editor-hint editor-status', caretOnly = false
+}) {
+  const extra = caretOnly ? [caretOnlyPlugin()] : []
   const state = EditorState.create({
     schema,
     plugins: [
@@ -98,13 +108,14 @@ export function createEditorView ({ fragment, awareness, mount, canEdit, getMaxU
       typingShortcuts(),
       gapCursor(),
       sizeGuardPlugin(getMaxUpdateBytes, onInputChecked),
+      ...extra,
       ...plugins
     ]
   })
   mount.replaceChildren() // the server-rendered text shown without JavaScript
   return new EditorView(mount, {
     state,
-    editable: canEdit,
+    editable: caretOnly ? () => true : canEdit,
     nodeViews: {
       image: (node, view, getPos) => new ImageView(node, view, getPos),
       voice_note: (node, view, getPos) => new VoiceNoteView(node, view, getPos)
@@ -115,11 +126,28 @@ export function createEditorView ({ fragment, awareness, mount, canEdit, getMaxU
       class: 'app-editor__content',
       role: 'textbox',
       'aria-multiline': 'true',
-      'aria-labelledby': 'editor-label',
-      'aria-describedby': 'editor-hint editor-status',
-      'aria-readonly': String(!canEdit()),
+      'aria-labelledby': labelledBy,
+      'aria-describedby': describedBy,
+      'aria-readonly': String(caretOnly || !canEdit()),
       // Focusable even when read-only, so keyboard users can reach the text.
       tabindex: '0'
     })
+  })
+}
+
+// Only changes from the shared document get through; the browser's own
+// editing is stopped before it touches the page.
+function caretOnlyPlugin () {
+  return new Plugin({
+    filterTransaction: (tr) => !tr.docChanged || Boolean((tr.getMeta(ySyncPluginKey) || {}).isChangeOrigin),
+    props: {
+      handleDOMEvents: {
+        beforeinput: (view, event) => { event.preventDefault(); return true },
+        drop: (view, event) => { event.preventDefault(); return true },
+        paste: (view, event) => { event.preventDefault(); return true },
+        cut: (view, event) => { event.preventDefault(); return true }
+      },
+      handleKeyDown: (view, event) => !(event.ctrlKey || event.metaKey) && ['Enter', 'Backspace', 'Delete'].includes(event.key)
+    }
   })
 }

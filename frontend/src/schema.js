@@ -105,6 +105,15 @@ export const schema = new Schema({
     em: {
       parseDOM: [{ tag: 'i' }, { tag: 'em' }, { style: 'font-style=italic' }],
       toDOM: () => ['em', 0]
+    },
+    // Words taken from a contribution into the plan: `ref` names the
+    // portal's record of where they came from (portal/services/provenance.py).
+    // Not inclusive, so words typed after a passage are the typist's own; it
+    // is never parsed from pasted HTML, so a paste cannot claim a source.
+    source: {
+      attrs: { ref: {} },
+      inclusive: false,
+      toDOM: (mark) => ['span', { class: 'app-source', 'data-source-ref': mark.attrs.ref }, 0]
     }
   }
 })

@@ -42,10 +42,13 @@ export class SocketIOProvider extends Observable {
    * @param {any} [opts.restoreOrigin] origin of updates restored from a local copy
    *   (y-indexeddb): not sent as updates, but unsaved until a step 2 covers them
    * @param {object} [opts.socketOptions] extra socket.io-client options
+   * @param {import('socket.io-client').Socket} [opts.socket] a /collab connection
+   *   shared with other providers (a page showing several documents): this
+   *   provider joins its document on it and leaves it open when destroyed
    */
   constructor ({
     ydoc, docId, url = '', token, user, resyncInterval = 30000, coalesceMs = 50,
-    retryDelay = { first: 1000, max: 30000 }, restoreOrigin = null, socketOptions = {}
+    retryDelay = { first: 1000, max: 30000 }, restoreOrigin = null, socketOptions = {}, socket = null
   }) {
     super()
     this.ydoc = ydoc
@@ -73,10 +76,16 @@ export class SocketIOProvider extends Observable {
     this._status = null
     this._destroyed = false
 
-    const options = { path: '/socket.io', withCredentials: true, ...socketOptions }
-    if (token) options.auth = { token }
-    this.socket = io(`${url}/collab`, options)
+    this._ownsSocket = !socket
+    if (socket) {
+      this.socket = socket
+    } else {
+      const options = { path: '/socket.io', withCredentials: true, ...socketOptions }
+      if (token) options.auth = { token }
+      this.socket = io(`${url}/collab`, options)
+    }
     this._bindSocket()
+    if (socket && socket.connected) { this.connected = true; this._join() }
 
     this._onDocUpdate = (update, origin) => {
       if (origin !== this) this.saver.onLocalUpdate(update, origin)
@@ -135,9 +144,11 @@ export class SocketIOProvider extends Observable {
 
   _bindSocket () {
     const s = this.socket
-    s.on('connect', () => { this.connected = true; this._join() })
-    s.on('disconnect', (reason) => this._onDisconnect(reason))
-    s.on('connect_error', (err) => {
+    const handlers = this._socketHandlers = {}
+    const on = (event, handler) => { handlers[event] = handler; s.on(event, handler) }
+    on('connect', () => { this.connected = true; this._join() })
+    on('disconnect', (reason) => this._onDisconnect(reason))
+    on('connect_error', (err) => {
       this.connected = false
       this._hadConnectError = true
       if (!s.active) { // refused by the server's connect handler: no auto-retry
@@ -146,10 +157,10 @@ export class SocketIOProvider extends Observable {
       }
       this._setStatus()
     })
-    s.on('sync', (msg) => this._forThisDoc(msg) && this._guard(() => this._onSync(toBytes(msg.data))))
-    s.on('awareness', (msg) => this._forThisDoc(msg) && this._guard(() => this._onAwareness(toBytes(msg.data))))
-    s.on('access', (msg) => this._forThisDoc(msg) && this._onAccess(msg.access))
-    s.on('error', (msg) => {
+    on('sync', (msg) => this._forThisDoc(msg) && this._guard(() => this._onSync(toBytes(msg.data))))
+    on('awareness', (msg) => this._forThisDoc(msg) && this._guard(() => this._onAwareness(toBytes(msg.data))))
+    on('access', (msg) => this._forThisDoc(msg) && this._onAccess(msg.access))
+    on('error', (msg) => {
       if (msg && (msg.doc === null || msg.doc === undefined || this._forThisDoc(msg))) {
         const message = String(msg.message || 'Unknown error')
         // The server is about to close this connection (signed out, token
@@ -159,6 +170,10 @@ export class SocketIOProvider extends Observable {
         this._setStatus()
       }
     })
+  }
+
+  _unbindSocket () {
+    for (const [event, handler] of Object.entries(this._socketHandlers || {})) this.socket.off(event, handler)
   }
 
   // One malformed message must not break the connection: report it and go on.
@@ -318,7 +333,10 @@ export class SocketIOProvider extends Observable {
     this._destroying = new Promise((resolve) => {
       if (!wasJoined) return resolve()
       this.socket.timeout(waitMs).emit('leave', { doc: this.docId }, () => resolve())
-    }).then(() => { this.socket.disconnect() })
+    }).then(() => {
+      this._unbindSocket()
+      if (this._ownsSocket) this.socket.disconnect()
+    })
     return this._destroying
   }
 }

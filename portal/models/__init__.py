@@ -12,6 +12,7 @@ from portal.models.document import (
     DocUpdate,
     Version,
 )
+from portal.models.excerpt import DraftProposal, Excerpt
 from portal.models.finding import FindingDismissal
 from portal.models.image import DocumentImage
 from portal.models.person import ApiToken, PasswordReset, Person, SignIn
@@ -30,6 +31,8 @@ __all__ = [
     "DocumentImage",
     "DocumentRecording",
     "Document",
+    "DraftProposal",
+    "Excerpt",
     "FindingDismissal",
     "Invitation",
     "Membership",
