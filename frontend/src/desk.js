@@ -149,8 +149,18 @@ function insertUnderHeading (target, heading, paragraph) {
         end = offset
       }
     })
-    if (start < 0) tr.insert(doc.content.size, [schema.nodes.heading.create({ level: 2 }, schema.text(heading)), paragraph])
-    else tr.insert(end, paragraph)
+    if (start < 0) {
+      tr.insert(doc.content.size, [schema.nodes.heading.create({ level: 2 }, schema.text(heading)), paragraph])
+    } else {
+      // A section written as a list ("B1. ...") gets one more item, not a
+      // paragraph after the list.
+      const before = doc.resolve(end).nodeBefore
+      if (end > start && before && before.type.name === 'bullet_list') {
+        tr.insert(end - 1, schema.nodes.list_item.create(null, paragraph))
+      } else {
+        tr.insert(end, paragraph)
+      }
+    }
   }
   target.view.dispatch(tr.scrollIntoView())
 }

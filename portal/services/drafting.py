@@ -72,7 +72,7 @@ AREAS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "Cognition and learning",
         re.compile(
             r"read|phonic|spell|writ|math|number|memory|learn|reason|attain|literacy|"
-            r"processing|dyslex|curricul",
+            r"processing|dyslex|curricul|cognit",
             re.I,
         ),
     ),
@@ -190,17 +190,23 @@ def placement(item: Item, discipline: str | None) -> tuple[str, str] | None:
             return ("C", "")
         if group == "social_care":
             return ("D", "")
-        return ("B", area_of(item.text))
+        # The adviser's own label ("Cognitive profile") names the area more
+        # surely than the words under it, which describe the child at large.
+        return ("B", _area_named(label) or area_of(item.text))
     return None
 
 
-def area_of(text: str) -> str:
-    """The broad area of need a need's words point to most."""
+def _area_named(text: str) -> str | None:
     scored = [
         (len(pattern.findall(text)), n, name) for n, (name, pattern) in enumerate(AREAS)
     ]
     best = max(scored, key=lambda t: (t[0], -t[1]))
-    return best[2] if best[0] else DEFAULT_AREA
+    return best[2] if best[0] else None
+
+
+def area_of(text: str) -> str:
+    """The broad area of need a need's words point to most."""
+    return _area_named(text) or DEFAULT_AREA
 
 
 def start_draft(session: Session, case: Case, by: Person) -> list[DraftProposal]:
