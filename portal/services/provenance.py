@@ -12,6 +12,7 @@ still in the plan, where, and whether its words still match the source.
 
 from __future__ import annotations
 
+import difflib
 import re
 import secrets
 from collections.abc import Iterable, Iterator
@@ -205,8 +206,10 @@ def plan_marks(
         if doc.kind != "plan_section" or not doc.section:
             continue
         for ref, words in marked_words(reading.load(session, doc.id).ydoc).items():
-            # A passage copied into a second section stays where it was first.
-            out.setdefault(ref, (doc.section, words))
+            # A passage split across sections is named by the first section
+            # that holds any of it, and its words are all of its pieces.
+            section, before = out.get(ref, (doc.section, ""))
+            out[ref] = (section, f"{before}\n{words}" if before else words)
     return out
 
 
@@ -255,10 +258,31 @@ def usage(
             quote = normalise(passage.excerpt.quote)
             start = source.find(quote) if quote else -1
             if start >= 0:
-                covered[start : start + len(quote)] = [True] * len(quote)
+                for offset, length in _kept_words(quote, passage.words):
+                    at = start + offset
+                    covered[at : at + length] = [True] * length
         total = len(source.split())
         used = sum(
             1 for m in re.finditer(r"\S+", source) if all(covered[m.start() : m.end()])
         )
         out.append(Usage(doc, total, used, count))
     return out
+
+
+def _bare(word: str) -> str:
+    """A word as compared for usage: "school." where a sentence now ends is
+    still "school"."""
+    return word.strip(".,;:!?()[]\"'“”‘’").lower()
+
+
+def _kept_words(quote: str, now: str) -> Iterator[tuple[int, int]]:
+    """(offset, length) in `quote` of each of its words the plan still holds,
+    matched in order, so a shortened passage counts only what is left."""
+    taken = list(re.finditer(r"\S+", quote))
+    kept = [_bare(w) for w in normalise(now).split(" ")]
+    matcher = difflib.SequenceMatcher(
+        None, [_bare(m.group()) for m in taken], kept, autojunk=False
+    )
+    for block in matcher.get_matching_blocks():
+        for m in taken[block.a : block.a + block.size]:
+            yield m.start(), m.end() - m.start()
