@@ -24,6 +24,7 @@ import { parsePrompts, startersPlugin } from './starters.js'
 import { docText } from './doc-text.js'
 import { toMarkdown } from './to-markdown.js'
 import { el, toolButton } from './dom.js'
+import { provenancePlugin, refreshProvenance } from './provenance.js'
 
 const byId = (id) => document.getElementById(id)
 
@@ -41,6 +42,7 @@ function readConfig (root) {
     imageAltLabel: root.dataset.imageAltLabel || '',
     imageAltHint: root.dataset.imageAltHint || '',
     recordingsUrl: root.dataset.recordingsUrl || '',
+    provenanceUrl: root.dataset.provenanceUrl || '',
     prompts: parsePrompts(root.dataset.prompts),
     csrfToken: (document.querySelector('meta[name="csrf-token"]') || {}).content || ''
   }
@@ -140,6 +142,11 @@ function mount (root) {
     showError(message)
   }
   const controls = buildControls(config, canEdit, () => view)
+  // Plan sections show where each passage taken from advice came from.
+  const sources = new Map()
+  if (config.provenanceUrl && byId('editor-source')) {
+    controls.plugins.push(provenancePlugin({ getDetails: () => sources, line: byId('editor-source') }))
+  }
   view = createEditorView({
     fragment,
     awareness: provider.awareness,
@@ -161,10 +168,24 @@ function mount (root) {
     }
     if (check) check.render()
   })
+  async function loadSources () {
+    try {
+      const answer = await fetch(config.provenanceUrl, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+      if (!answer.ok) return
+      const { passages } = await answer.json()
+      sources.clear()
+      for (const passage of passages || []) sources.set(passage.ref, passage)
+      refreshProvenance(view)
+    } catch (err) {
+      // Offline: passages keep their last known sources.
+    }
+  }
   provider.on('synced', () => {
     root.dataset.state = 'ready'
     if (check) check.schedule()
+    if (config.provenanceUrl) loadSources()
   })
+  if (config.provenanceUrl) window.setInterval(loadSources, 30000)
   // The server sends an `error` event with each refusal as well: the status
   // line says it (and that we retry), and once all is saved it is history.
   provider.on('server-error', ({ message }) => showError(message))

@@ -168,3 +168,31 @@ def test_start_the_draft_and_accept_every_proposal_by_keyboard(
         "#plan-B-mount h3:has-text('Social, emotional and mental health') + ul li"
     )
     assert area.filter(has_text="signs of anxiety").count() == 1
+
+
+def test_a_merged_passage_says_its_source_on_the_section_page(
+    app: Any, live_server: str, chromium: Any, runner: Any
+) -> None:
+    runner.invoke(args=["demo"])
+    page = _open_desk(chromium, live_server)
+    page.focus("#desk-contribution")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Control+Home")
+    page.keyboard.press("Shift+End")
+    page.keyboard.press("Control+Shift+Enter")
+    page.wait_for_selector("#desk-announce:has-text('Sent to Section F')")
+    _wait_until(page, "window.ehcpDesk.sections.F.provider.pendingCount === 0")
+    assert _marks(app, "F")
+
+    # On Section F's own page, the caret in the passage names its source.
+    section_f = _section_doc(app, "F")
+    page.goto(f"{live_server}/documents/{section_f.id}")
+    page.wait_for_selector('#ehcp-editor[data-state="ready"]', timeout=15_000)
+    page.wait_for_selector("#editor-mount .app-source")
+    page.click("#editor-mount .app-source")
+    _wait_until(
+        page,
+        "document.getElementById('editor-source').textContent.includes('This passage: From')",
+    )
+    assert page.locator("#editor-source a.govuk-link").count() == 1
+    assert _violations(page) == ""
