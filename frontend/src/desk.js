@@ -372,9 +372,10 @@ function mount () {
       const answer = await call(config.draftUrl, {})
       proposals = answer.proposals
       renderProposals(proposals)
-      announce(answer.added
+      const said = answer.added
         ? `${answer.added} ${answer.added === 1 ? 'proposal' : 'proposals'} from submitted advice. Accept, edit or reject each one.`
-        : 'No new proposals: every item of submitted advice has been proposed already.')
+        : 'No new proposals: every item of submitted advice has been proposed already.'
+      announce(answer.notice ? `${said} ${answer.notice}` : said)
     } catch (err) {
       announce(err.message)
     }

@@ -17,6 +17,7 @@ from auth import access, policy
 from auth.policy import Access
 from auth.sessions import login_required, signed_in_person
 from portal import domain
+from portal.assistant.openai_backend import OpenAIAssistant
 from portal.errors import NotAllowed, NotFound, PortalError
 from portal.extensions import db
 from portal.models import Case, Document, DraftProposal, Excerpt, Membership
@@ -238,6 +239,7 @@ def _proposal_json(p: DraftProposal) -> dict[str, Any]:
         "area": p.area,
         "text": p.text,
         "recommendation": p.recommendation,
+        "backend": p.backend,
         "status": p.status,
         "source": {
             "id": p.source.id,
@@ -261,10 +263,13 @@ def proposals(case_id: int) -> Response:
 def start_draft(case_id: int) -> tuple[Response, int]:
     """Propose plan text from submitted advice (only what was not proposed before)."""
     case, _ = _require_merge(case_id)
-    new = drafting.start_draft(db.session, case, signed_in_person())
+    assistant = review.assistant_for(_settings())
+    model = assistant if isinstance(assistant, OpenAIAssistant) else None
+    started = drafting.start_draft(db.session, case, signed_in_person(), model)
     db.session.commit()
     return jsonify(
-        added=len(new),
+        added=len(started.proposals),
+        notice=started.notice,
         proposals=[_proposal_json(p) for p in drafting.proposals(db.session, case)],
     ), 201
 

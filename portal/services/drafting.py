@@ -23,10 +23,12 @@ from pycrdt import XmlElement, XmlText
 from sqlalchemy import select
 
 from portal import docmodel, domain
+from portal.assistant.base import AssistantUnavailable
+from portal.assistant.openai_backend import OpenAIAssistant
 from portal.doclog import reading
 from portal.models import Case, Document, DraftProposal, Excerpt, Person, Session
 from portal.models.base import utcnow
-from portal.services import audit, provenance
+from portal.services import audit, drafting_model, provenance
 from portal.services.cases import case_documents
 
 # What a label says the items under it are.
@@ -209,39 +211,92 @@ def area_of(text: str) -> str:
     return _area_named(text) or DEFAULT_AREA
 
 
-def start_draft(session: Session, case: Case, by: Person) -> list[DraftProposal]:
+def start_draft(
+    session: Session,
+    case: Case,
+    by: Person,
+    model: OpenAIAssistant | None = None,
+) -> Started:
     """Propose plan text from every item of submitted advice not proposed
-    before; returns the new proposals (the caller commits)."""
+    before (the caller commits). With a `model`, the model proposes for each
+    advice document (`drafting_model`); where it cannot be used the rules do,
+    and the answer's `notice` says why."""
+    notice = None
     known = {
         (p.source_document_id, p.recommendation)
         for p in session.scalars(
             select(DraftProposal).where(DraftProposal.case_id == case.id)
         )
     }
+    advice = [
+        d
+        for d in case_documents(session, case)
+        if d.kind == "advice" and d.status == "submitted"
+    ]
+    redactor = drafting_model.redactor_for(case, advice) if model else None
     new: list[DraftProposal] = []
-    for doc in case_documents(session, case):
-        if doc.kind != "advice" or doc.status != "submitted":
-            continue
-        body = docmodel.body_of(reading.load(session, doc.id).ydoc)
-        for item in items_of(body.children):
-            place = placement(item, doc.discipline)
-            text = item.text[:_MAX_ITEM_CHARS]
-            if place is None or (doc.id, text) in known:
+    for doc in advice:
+        ydoc = reading.load(session, doc.id).ydoc
+        candidates: list[tuple[str, str, str, str]] | None = None
+        if model is not None and redactor is not None:
+            try:
+                candidates = [
+                    (p.section, p.area, p.recommendation, p.text)
+                    for p in drafting_model.propose(
+                        model,
+                        redactor,
+                        docmodel.markdown_of(ydoc),
+                        provenance.plain_text(ydoc),
+                        (name for name, _ in AREAS),
+                    )
+                ]
+            except AssistantUnavailable as exc:
+                notice = (
+                    f"The language model could not be used ({exc.reason}), so these "
+                    "proposals come from the advice's headings and lists."
+                )
+                model = None
+        if candidates is None:
+            candidates = _rule_candidates(docmodel.body_of(ydoc).children, doc)
+        backend = "openai" if model is not None else "rules"
+        for section, area, recommendation, text in candidates:
+            recommendation = recommendation[:_MAX_ITEM_CHARS]
+            if (doc.id, recommendation) in known:
                 continue
-            known.add((doc.id, text))
+            known.add((doc.id, recommendation))
             proposal = DraftProposal(
                 case_id=case.id,
                 source_document_id=doc.id,
-                section=place[0],
-                area=place[1],
-                recommendation=text,
-                text=text,
+                section=section,
+                area=area,
+                recommendation=recommendation,
+                text=text[:_MAX_ITEM_CHARS],
+                backend=backend,
             )
             session.add(proposal)
             new.append(proposal)
     session.flush()
     audit.record(session, "plan.draft_started", actor=by, case=case, proposals=len(new))
-    return new
+    return Started(new, notice)
+
+
+@dataclass(frozen=True)
+class Started:
+    """What one "Start the draft" added, and why the model was not used if not."""
+
+    proposals: list[DraftProposal]
+    notice: str | None = None
+
+
+def _rule_candidates(
+    children: Iterable[Any], doc: Document
+) -> list[tuple[str, str, str, str]]:
+    out = []
+    for item in items_of(children):
+        place = placement(item, doc.discipline)
+        if place is not None:
+            out.append((place[0], place[1], item.text, item.text))
+    return out
 
 
 def proposals(session: Session, case: Case) -> list[DraftProposal]:

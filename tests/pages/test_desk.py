@@ -312,7 +312,7 @@ def test_every_recommendation_of_the_examples_is_proposed(
         if doc.status == "draft":
             doc.status = "submitted"
     dbs.commit()
-    made = drafting.start_draft(dbs, case, caseworker)
+    made = drafting.start_draft(dbs, case, caseworker).proposals
     membership = dbs.scalars(
         select(Membership).where(Membership.person_id == caseworker.id)
     ).one()
@@ -337,4 +337,4 @@ def test_the_draft_counts_for_nothing_until_advice_is_submitted(
         select(Person).where(Person.email == "caseworker@example.org")
     ).one()
     # Only the social worker has sent advice, and it recommends nothing.
-    assert drafting.start_draft(dbs, case, caseworker) == []
+    assert drafting.start_draft(dbs, case, caseworker).proposals == []
