@@ -75,6 +75,10 @@ class DocFacts:
     discipline: str | None = None
 
 
+# A plan section's status once the final plan is issued (`Document.status`).
+ISSUED = "issued"
+
+
 def document_access(member: Member | None, doc: DocFacts) -> Access:
     """The access a member has to a document; NONE for a non-member."""
     if member is None or member.role not in ROLES:
@@ -97,6 +101,12 @@ def _advice_access(member: Member, doc: DocFacts) -> Access:
 
 
 def _plan_access(member: Member, doc: DocFacts) -> Access:
+    if doc.status == ISSUED:
+        # An issued plan is locked for everyone, the caseworker included, until
+        # it is amended; those who read the draft read the final plan.
+        if member.role == "caseworker" or doc.draft_shared:
+            return Access.READ
+        return Access.NONE
     if member.role == "caseworker":
         return Access.EDIT
     if member.role in FAMILY_ROLES and doc.section == "A":
@@ -138,6 +148,7 @@ CASE_ACTIONS = (
     "view_findings",
     "dismiss_finding",
     "merge",
+    "issue_plan",
 )
 
 

@@ -84,6 +84,8 @@ def _register(app: Flask) -> None:
         filters,
         images,
         recordings,
+        stages,
+        versions,
     )
     from realtime import server as realtime_server
 
@@ -101,6 +103,8 @@ def _register(app: Flask) -> None:
         documents.bp,
         images.bp,
         recordings.bp,
+        stages.bp,
+        versions.bp,
         api.bp,
     ):
         app.register_blueprint(bp)

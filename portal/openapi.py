@@ -355,3 +355,148 @@ SPEC: dict[str, Any] = {
         },
     },
 }
+
+
+# The caseworker's desk (`portal.pages.desk`): browser calls, JSON both ways.
+_excerpt = {
+    "type": "object",
+    "description": "Where a plan passage came from; `quote` and `link` only for "
+    "readers of the source",
+    "properties": {
+        "ref": {"type": "string"},
+        "title": {"type": "string"},
+        "author": {"type": "string"},
+        "organisation": {"type": "string"},
+        "date": {"type": "string", "format": "date"},
+        "quote": {"type": "string"},
+        "link": {"type": "string"},
+        "section": {"type": ["string", "null"]},
+        "changed": {"type": "boolean"},
+    },
+    "required": ["ref", "title", "author", "date"],
+}
+_proposal = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "section": {"type": "string"},
+        "area": {"type": "string"},
+        "text": {"type": "string"},
+        "recommendation": {"type": "string"},
+        "backend": {"type": "string", "enum": ["rules", "openai"]},
+        "status": {"type": "string", "enum": ["open", "accepted", "rejected"]},
+        "source": {"type": "object"},
+    },
+    "required": ["id", "section", "text", "recommendation", "status"],
+}
+_proposals = {
+    "type": "object",
+    "properties": {
+        "proposals": {"type": "array", "items": _ref("DraftProposal")},
+        "added": {"type": "integer"},
+        "notice": {"type": ["string", "null"]},
+    },
+    "required": ["proposals"],
+}
+_desk_note = "The caseworker's desk. " + _CHANGES
+_case = _id_param("case_id")
+_proposal_id = _id_param("proposal_id")
+SPEC["components"]["schemas"].update(
+    {"Excerpt": _excerpt, "DraftProposal": _proposal, "DraftProposals": _proposals}
+)
+SPEC["paths"].update(
+    {
+        "/cases/{case_id}/excerpts": {
+            "post": {
+                "summary": "Record a passage of advice about to go into a plan section",
+                "description": _desk_note,
+                "parameters": [_case],
+                "requestBody": _json_body(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "source": {"type": "integer"},
+                            "section": {"type": "string"},
+                            "quote": {"type": "string", "maxLength": 20000},
+                        },
+                        "required": ["source", "section", "quote"],
+                    }
+                ),
+                "responses": _responses(
+                    _ref("Excerpt"), "Recorded", status="201", errors="400 413"
+                ),
+            }
+        },
+        "/cases/{case_id}/provenance": {
+            "get": {
+                "summary": "Where the passages of the plan you may read came from "
+                "(and, for the caseworker, how much of each contribution is used)",
+                "parameters": [_case],
+                "responses": _responses(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "passages": {"type": "array", "items": _ref("Excerpt")},
+                            "contributions": {"type": "array"},
+                        },
+                    },
+                    "Passages",
+                ),
+            }
+        },
+        "/cases/{case_id}/draft": {
+            "get": {
+                "summary": "The proposals made for the plan from submitted advice",
+                "description": _desk_note,
+                "parameters": [_case],
+                "responses": _responses(_ref("DraftProposals"), "Proposals"),
+            },
+            "post": {
+                "summary": "Start the draft: propose plan text from submitted advice",
+                "description": _desk_note,
+                "parameters": [_case],
+                "requestBody": _json_body({"type": "object"}),
+                "responses": _responses(
+                    _ref("DraftProposals"), "Proposed", status="201", errors="400"
+                ),
+            },
+        },
+        "/cases/{case_id}/draft/{proposal_id}/accept": {
+            "post": {
+                "summary": "Accept a proposal, perhaps edited",
+                "description": _desk_note,
+                "parameters": [_case, _proposal_id],
+                "requestBody": _json_body(
+                    {"type": "object", "properties": {"text": {"type": "string"}}}
+                ),
+                "responses": _responses(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "proposal": _ref("DraftProposal"),
+                            "excerpt": _ref("Excerpt"),
+                        },
+                    },
+                    "Accepted",
+                    errors="400",
+                ),
+            }
+        },
+        "/cases/{case_id}/draft/{proposal_id}/reject": {
+            "post": {
+                "summary": "Reject a proposal",
+                "description": _desk_note,
+                "parameters": [_case, _proposal_id],
+                "requestBody": _json_body({"type": "object"}),
+                "responses": _responses(
+                    {
+                        "type": "object",
+                        "properties": {"proposal": _ref("DraftProposal")},
+                    },
+                    "Rejected",
+                    errors="400",
+                ),
+            }
+        },
+    }
+)

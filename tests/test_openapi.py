@@ -77,4 +77,8 @@ def test_the_probe_leaves_out_html_forms(app: Flask, client: FlaskClient) -> Non
         "/api/documents/{doc_id}/suggestions/decision",
         "/documents/{doc_id}/images",
         "/documents/{doc_id}/recordings",
+        "/cases/{case_id}/excerpts",
+        "/cases/{case_id}/draft",
+        "/cases/{case_id}/draft/{proposal_id}/accept",
+        "/cases/{case_id}/draft/{proposal_id}/reject",
     }

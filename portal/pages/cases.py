@@ -33,7 +33,15 @@ from portal.extensions import db
 from portal.models import Case, Document, Membership
 from portal.pages import forms
 from portal.pages.documents import page_of
-from portal.services import audit, cases, documents, findings, mail, review
+from portal.services import (
+    audit,
+    cases,
+    documents,
+    findings,
+    mail,
+    plan_stages,
+    review,
+)
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -149,6 +157,8 @@ def case(case_id: int) -> str:
         dates=domain.statutory_dates(the_case.request_date),
         labels=domain.STATUTORY_LABELS,
         today=today,
+        stage=plan_stages.STAGE_LABELS.get(the_case.status, the_case.status),
+        comment_period=plan_stages.comment_period(the_case),
         checks=checks,
         set_aside=set_aside,
     )
@@ -343,13 +353,21 @@ def share(case_id: int) -> Response:
     person = signed_in_person()
     the_case, _ = access.require_case(db.session, person, case_id, "share_draft")
     shared = request.form.get("shared") == "yes"
-    cases.set_draft_shared(db.session, the_case, shared, person)
+    if shared:
+        try:
+            period = plan_stages.share_draft(db.session, the_case, person, date.today())
+        except InvalidInput as refused:
+            flash(str(refused))
+            return redirect(url_for("cases.case", case_id=case_id))
+        message = (
+            "The draft plan is shared, and a version of it is kept. The family can "
+            f"comment and name a school until {period.ends.day} {period.ends:%B %Y}."
+        )
+    else:
+        cases.set_draft_shared(db.session, the_case, False, person)
+        message = "The draft plan is no longer shared."
     db.session.commit()
-    flash(
-        "The draft plan is now shared."
-        if shared
-        else "The draft plan is no longer shared."
-    )
+    flash(message)
     return redirect(url_for("cases.case", case_id=case_id))
 
 

@@ -215,7 +215,7 @@ def test_caseworker_shares_the_draft_and_removes_a_member_audited(
     actions = list(
         dbs.scalars(select(AuditEvent.action).where(AuditEvent.case_id == case.id))
     )
-    assert "case.draft_shared" in actions and "membership.removed" in actions
+    assert "plan.draft_shared" in actions and "membership.removed" in actions
     trail = browser.text(f"/cases/{case.id}/audit")
     assert "Removed a member" in trail and "Shared the draft plan" in trail
     parent_id = parent.id
