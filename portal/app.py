@@ -45,6 +45,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         async_mode=_async_mode(),
         async_handlers=False,
         message_queue=settings.redis_url,
+        channel=f"{settings.redis_channel}:socketio",
         max_http_buffer_size=settings.max_update_bytes * 2,
         # Never `[]`: to Engine.IO that turns the Origin check off.
         cors_allowed_origins=origin_check(settings),

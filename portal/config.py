@@ -160,6 +160,9 @@ class Settings:
     rate_limits: RateLimits = field(default_factory=RateLimits)
     # /metrics asks for this bearer token; without one it answers loopback only.
     metrics_token: str | None = None
+    # Prefix of this deployment's Redis pub/sub channels: pub/sub ignores the
+    # database number, so two deployments sharing a Redis need different ones.
+    redis_channel: str = "ehcp"
     log_format: str = "json"
 
     @classmethod
@@ -223,6 +226,7 @@ class Settings:
             ),
             rate_limits=RateLimits.from_env(e),
             metrics_token=e.get("METRICS_TOKEN") or None,
+            redis_channel=e.get("REDIS_CHANNEL") or "ehcp",
             log_format=_choice("LOG_FORMAT", e.get("LOG_FORMAT", "json"), LOG_FORMATS),
         )
 

@@ -103,6 +103,7 @@ class Hub:
                 self._remote_update,
                 self._reread_access,
                 self.close_sign_in,
+                settings.redis_channel,
             )
             if settings.redis_url
             else None
@@ -192,7 +193,7 @@ class Hub:
             yupdate.decode_state_vector(message.body)
         except yupdate.InvalidUpdate:
             raise BadMessage("That sync request is malformed.") from None
-        room.catch_up(db.session)
+        self._catch_up(room)
         reply, ours = room.answer_step1(data[1:])
         self._send(sid, "sync", {"doc": room.doc_id, "data": reply})
         self._send(sid, "sync", {"doc": room.doc_id, "data": ours})
@@ -276,7 +277,7 @@ class Hub:
             try:
                 return room.check(update)
             except yupdate.MissingDependency:
-                room.catch_up(db.session)  # another process may hold what it refers to
+                self._catch_up(room)  # another process may hold what it refers to
                 return room.check(update)
         except yupdate.MissingDependency as missing:
             raise Refused(f"{missing} Your editor will send it again.") from None
@@ -312,7 +313,23 @@ class Hub:
         for doc_id in {w.document_id for w in batch}:
             room = self.rooms.get(doc_id)
             if room is not None and room.loaded:
-                room.catch_up(db.session)
+                self._catch_up(room)
+
+    def _catch_up(self, room: Room) -> None:
+        """Read what others stored into the room, and hand it to this
+        process's editors: a writer that died (or lost Redis) between its
+        COMMIT and its relay left them without it, and an edit made on top
+        of it would wait unseen in their editors."""
+        added = room.catch_up(db.session, news=True)
+        if added is not None:
+            log.info("document %s: caught up from the log, relaying", room.doc_id)
+            socketio.emit(
+                "sync",
+                {"doc": room.doc_id, "data": create_update_message(added)},
+                to=room.name,
+                namespace=NAMESPACE,
+                ignore_queue=True,
+            )
 
     # -- awareness ----------------------------------------------------------
 
