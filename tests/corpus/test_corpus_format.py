@@ -124,10 +124,9 @@ def test_case_folder_loads_and_its_answer_key_points_at_real_text(
         assert SNF_KEYS <= keys <= SNF_KEYS | SNF_KEYS_OPTIONAL, item
         assert item["quote"] in case.sections[item["section"]], item["quote"]
         assert item["quote"] in plan
-        # A passage cannot be both a gap and fine.
-        for gap in expected["gaps"]:
-            q = gap["quote"]
-            assert not (q and (q in item["quote"] or item["quote"] in q)), q
+        # A passage cannot be both a gap and fine (a fine term inside a flagged
+        # sentence is allowed: the sentence may be flagged for something else).
+        assert item["quote"] not in {g["quote"] for g in expected["gaps"]}
 
 
 def test_heldback_cases_carry_should_not_flag_passages_for_every_tricky_pattern() -> (
