@@ -84,6 +84,7 @@ def _register(app: Flask) -> None:
         filters,
         images,
         recordings,
+        records,
         stages,
         versions,
     )
@@ -104,6 +105,7 @@ def _register(app: Flask) -> None:
         images.bp,
         recordings.bp,
         stages.bp,
+        records.bp,
         versions.bp,
         api.bp,
     ):
