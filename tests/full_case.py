@@ -61,7 +61,9 @@ def build(
     compaction.compact(dbs, advice.id)
     appending.set_text(dbs, advice, ADVICE, therapy.person)
     images.add_image(dbs, advice, therapy.person, picture(), "p.png", "Ruby's drawing")
-    recordings.add_recording(dbs, advice, therapy.person, ogg_opus(), "Ruby says hello.")
+    recordings.add_recording(
+        dbs, advice, therapy.person, ogg_opus(), "Ruby says hello."
+    )
     documents.submit_advice(dbs, advice, therapy.person)
     dbs.commit()
     excerpt = provenance.take(dbs, case, advice, "F", QUOTE, caseworker, date.today())
