@@ -72,8 +72,9 @@ def _page_numbers(page: int, pages: int) -> list[int | None]:
     return numbers
 
 
-def _readable_trail(person: Person, case_id: int) -> Case:
-    """The case whose trail the person may read, its changes summarised."""
+def _readable_trail(person: Person, case_id: int) -> tuple[Case, bool]:
+    """The case whose trail the person may read, its changes summarised, and
+    whether the person is on it (an admin need not be)."""
     the_case, membership = access.require_case_records(
         db.session, person, case_id, policy.can_view_case_audit
     )
@@ -81,14 +82,14 @@ def _readable_trail(person: Person, case_id: int) -> Case:
     if membership is None:  # an admin: the trail is their read of the case
         audit.note_first_read(db.session, the_case, person, None, request.remote_addr)
     db.session.commit()
-    return the_case
+    return the_case, membership is not None
 
 
 @bp.get("/<int:case_id>/audit")
 @login_required
 def trail(case_id: int) -> tuple[str, int]:
     """Recorded actions on the case, newest first, 50 a page, with filters."""
-    the_case = _readable_trail(signed_in_person(), case_id)
+    the_case, on_case = _readable_trail(signed_in_person(), case_id)
     page_arg = request.args.get("page", "1")
     if not page_arg.isdigit():
         abort(404)
@@ -106,6 +107,7 @@ def trail(case_id: int) -> tuple[str, int]:
     return render_template(
         "cases/audit.html",
         case=the_case,
+        on_case=on_case,
         shown=shown,
         errors=errors,
         values=request.args,
@@ -124,7 +126,7 @@ def trail(case_id: int) -> tuple[str, int]:
 def download(case_id: int) -> Response | tuple[str, int]:
     """The filtered trail as a CSV file; the download is recorded."""
     person = signed_in_person()
-    the_case = _readable_trail(person, case_id)
+    the_case, _ = _readable_trail(person, case_id)
     errors = forms.FormErrors()
     wanted = _filter(the_case, request.args, errors)
     if errors:
