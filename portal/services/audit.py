@@ -140,6 +140,19 @@ def note_first_read(
     return True
 
 
+def note_first_read_by_id(session: Session, case_id: int, person_id: int) -> bool:
+    """`note_first_read` for code that holds ids only (the editing socket):
+    a read of the membership, and a write only the first time."""
+    membership = session.scalar(
+        select(Membership).where(
+            Membership.case_id == case_id, Membership.person_id == person_id
+        )
+    )
+    if membership is None or membership.first_read_at is not None:
+        return False
+    return note_first_read(session, membership.case, membership.person, membership)
+
+
 @dataclass(frozen=True)
 class TrailFilter:
     """Which events of a trail to show: by whom, what kind, between which days."""
