@@ -20,6 +20,7 @@ from portal.models import AuditEvent, Base, Case, Document, Person, Session, utc
 from portal.services import audit
 
 ERASED = "case.erased"
+CLOSED = "case.closed"
 
 
 @dataclass(frozen=True)
@@ -98,22 +99,26 @@ def close_case(session: Session, case: Case, by: Person) -> None:
     """Close the case; its retention period starts now."""
     if case.closed_at is not None:
         return
+    # The stage it had reached is kept with the event, for reopening.
+    audit.record(session, CLOSED, actor=by, case=case, stage=case.status)
     case.status = "closed"
     case.closed_at = utcnow()
-    audit.record(session, "case.closed", actor=by, case=case)
 
 
 def reopen_case(session: Session, case: Case, by: Person) -> None:
     """Reopen a closed case at the stage it had reached."""
     if case.closed_at is None:
         return
+    closed = session.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.case_id == case.id, AuditEvent.action == CLOSED)
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    stage = closed.detail.get("stage") if closed else None
     case.closed_at = None
     case.status = (
-        "final_issued"
-        if case.final_issued_date
-        else "draft_issued"
-        if case.draft_issued_date
-        else "assessment"
+        stage if isinstance(stage, str) and stage != "closed" else "assessment"
     )
     audit.record(session, "case.reopened", actor=by, case=case)
 

@@ -231,6 +231,8 @@ def test_closing_starts_retention_and_the_report_lists_cases_past_it(
     browser: Browser, make: Factory, dbs: Session, runner: object
 ) -> None:
     old, recent, open_case = make.case(), make.case(), make.case()
+    old.status = "amending"
+    dbs.commit()
     browser.sign_in(old.memberships[0].person.email)
     page = browser.post(f"/cases/{old.id}/close", {}, follow_redirects=True)
     assert "The case is closed. It will be due for erasure in 2555 days" in (
@@ -254,6 +256,8 @@ def test_closing_starts_retention_and_the_report_lists_cases_past_it(
         f"/cases/{old.id}/close", {"closed": "no"}, follow_redirects=True
     )
     assert "The case is open again." in reopened.get_data(as_text=True)
+    dbs.refresh(old)
+    assert old.status == "amending" and old.closed_at is None
     actions = dbs.scalars(
         select(AuditEvent.action)
         .where(AuditEvent.case_id == old.id)
