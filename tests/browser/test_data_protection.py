@@ -49,3 +49,9 @@ def test_caseworker_exports_then_erases_the_case(
     page.wait_for_url(f"{live_server}/")
     assert "everything held about it have been erased" in page.inner_text("main")
     assert "Leo Marchetti" not in page.inner_text("main")
+
+    runner.invoke(args=["make-admin", "caseworker@example.org"])
+    page.goto(f"{live_server}/admin/cases")
+    erasures = page.inner_text("main")
+    assert DEMO_REFERENCE in erasures and "No case has been erased" not in erasures
+    assert _violations(page) == ""
