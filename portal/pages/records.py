@@ -19,6 +19,7 @@ from flask import (
     request,
     url_for,
 )
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from auth import access, policy
@@ -110,8 +111,17 @@ def erase(case_id: int) -> str | Response | tuple[str, int]:
             )
             db.session.commit()
         else:
-            done = erasure.erase_case(db.session, the_case, person, request.remote_addr)
-            db.session.commit()
+            try:
+                done = erasure.erase_case(
+                    db.session, the_case, person, request.remote_addr
+                )
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()
+                flash(
+                    "Something was added to the case while it was being erased. Try again."
+                )
+                return redirect(url_for("records.erase", case_id=case_id))
             flash(
                 f"Case {done.reference} and everything held about it have been "
                 "erased. The erasure is recorded in the audit of erasures."

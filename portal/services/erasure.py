@@ -60,8 +60,10 @@ def erase_case(
 ) -> Erased:
     """Delete the case and every row of it; record the erasure. Commit after."""
     case_id, reference = case.id, case.la_reference
-    # Lock the documents first: an edit arriving now waits, then finds no
-    # document, instead of adding a row under a document being deleted.
+    # Lock the case and its documents first: an edit or an invitation
+    # arriving now waits, then finds nothing, instead of adding a row under
+    # one being deleted (PostgreSQL; SQLite has one writer at a time anyway).
+    session.execute(select(Case.id).where(Case.id == case_id).with_for_update())
     session.execute(
         select(Document.id).where(Document.case_id == case_id).with_for_update()
     ).all()
