@@ -165,6 +165,33 @@ def can_on_case(member: Member | None, action: str) -> bool:
     return member.role == "caseworker"
 
 
+def can_view_case_audit(member: Member | None, is_admin: bool) -> bool:
+    """The case's audit trail (and its CSV): its caseworker, or an admin, who
+    answers data-protection requests without being on the case."""
+    return is_admin or can_on_case(member, "view_audit")
+
+
+def can_export_case(member: Member | None, is_admin: bool) -> bool:
+    """Everything held about a case, as a ZIP (a subject access request)."""
+    return is_admin or can_on_case(member, "manage")
+
+
+def can_erase_case(member: Member | None, is_admin: bool) -> bool:
+    """Erasing a case and everything of it; the page also asks for the
+    person's password and the case reference."""
+    return is_admin or can_on_case(member, "manage")
+
+
+def can_close_case(member: Member | None) -> bool:
+    """Closing a case (which starts its retention period) and reopening it."""
+    return can_on_case(member, "manage")
+
+
+def can_list_all_cases(is_admin: bool) -> bool:
+    """The admin's list of every case, with those due for erasure."""
+    return is_admin
+
+
 def may_see_source_of_passage(access_to_source: Access) -> bool:
     """Who sees the words a plan passage was taken from and a link to them:
     only readers of the source. Everyone who reads the plan sees which

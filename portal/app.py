@@ -86,6 +86,7 @@ def _register(app: Flask) -> None:
         health,
         images,
         recordings,
+        records,
         stages,
         versions,
     )
@@ -107,6 +108,7 @@ def _register(app: Flask) -> None:
         images.bp,
         recordings.bp,
         stages.bp,
+        records.bp,
         versions.bp,
         api.bp,
         health.bp,

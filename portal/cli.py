@@ -6,18 +6,19 @@ from datetime import date
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from auth.passwords import hash_password, password_problem
 from auth.tokens import create_token, revoke_token, tokens_of
 from portal.casefolder import CaseFolderError, load_case_folder
+from portal.config import Settings
 from portal.doclog.compaction import compact
 from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.models import Document, Person
-from portal.services import demo
+from portal.services import audit, demo, erasure
 from portal.services.importer import import_case_folder
 
 token_cli = AppGroup("token", help="Create, list and revoke personal access tokens.")
@@ -123,6 +124,39 @@ def demo_command() -> None:
         click.echo(f"  {account.email:28} {account.name} ({account.role})")
 
 
+@click.command("make-admin")
+@click.argument("email")
+@click.option("--revoke", is_flag=True, help="Take the admin role away instead.")
+@with_appcontext
+def make_admin(email: str, revoke: bool) -> None:
+    """Let EMAIL read the audit of, export and erase any case (data protection)."""
+    person = _person(email)
+    person.is_admin = not revoke
+    audit.record(
+        db.session,
+        "person.admin_revoked" if revoke else "person.made_admin",
+        person_id=person.id,
+    )
+    db.session.commit()
+    click.echo(f"{email} is {'no longer' if revoke else 'now'} an admin.")
+
+
+@click.command("retention-report")
+@with_appcontext
+def retention_report() -> None:
+    """List closed cases kept longer than RETENTION_DAYS: due for erasure."""
+    settings: Settings = current_app.config["SETTINGS"]
+    days = settings.retention_days
+    due = erasure.due_for_erasure(db.session, days)
+    if not due:
+        click.echo(f"No closed case has been kept longer than {days} days.")
+        return
+    click.echo(f"{len(due)} closed case(s) kept longer than {days} days:")
+    for case in due:
+        closed = case.closed_at.date().isoformat() if case.closed_at else ""
+        click.echo(f"{case.id}\t{case.la_reference}\tclosed {closed}")
+
+
 @click.command("compact")
 @with_appcontext
 def compact_command() -> None:
@@ -152,5 +186,13 @@ def compact_command() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for command in (token_cli, user_cli, import_case, demo_command, compact_command):
+    for command in (
+        token_cli,
+        user_cli,
+        import_case,
+        demo_command,
+        make_admin,
+        retention_report,
+        compact_command,
+    ):
         app.cli.add_command(command)

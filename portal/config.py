@@ -46,6 +46,14 @@ def parse_int(name: str, value: str) -> int:
         raise ConfigError(f"{name} must be a whole number, not {value!r}.") from None
 
 
+def parse_retention_days(value: str) -> int:
+    """RETENTION_DAYS: a whole number of days, at least 1."""
+    days = parse_int("RETENTION_DAYS", value)
+    if days < 1:
+        raise ConfigError(f"RETENTION_DAYS must be at least 1 day, not {days}.")
+    return days
+
+
 def parse_rate_limit(name: str, value: str) -> str:
     """Check a rate-limit setting ("20 per minute;200 per hour") and return it."""
     try:
@@ -157,6 +165,8 @@ class Settings:
     max_image_bytes: int = 10_000_000
     max_recording_bytes: int = 5_000_000
     assistant_time_limit_seconds: int = 10
+    # How long a closed case is kept before it is due for erasure: 7 years.
+    retention_days: int = 7 * 365
     rate_limits: RateLimits = field(default_factory=RateLimits)
     # /metrics asks for this bearer token; without one it answers loopback only.
     metrics_token: str | None = None
@@ -224,6 +234,7 @@ class Settings:
                 "ASSISTANT_TIME_LIMIT_SECONDS",
                 e.get("ASSISTANT_TIME_LIMIT_SECONDS", "10"),
             ),
+            retention_days=parse_retention_days(e.get("RETENTION_DAYS", "2555")),
             rate_limits=RateLimits.from_env(e),
             metrics_token=e.get("METRICS_TOKEN") or None,
             redis_channel=e.get("REDIS_CHANNEL") or "ehcp",

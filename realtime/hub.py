@@ -34,6 +34,7 @@ from portal.config import Settings
 from portal.doclog import yupdate
 from portal.doclog.appending import NotStored, Refused
 from portal.extensions import db, socketio
+from portal.services import audit
 from realtime import credentials, presence
 from realtime.admission import Admission
 from realtime.checker import SIGNED_OUT, Checker
@@ -161,6 +162,11 @@ class Hub:
             raise BadMessage(
                 "We could not find that document, or it is not shared with you."
             )
+        # A stock Yjs client with a token reads through here and nowhere else.
+        if audit.note_first_read_by_id(db.session, room.case_id, conn.person_id):
+            db.session.commit()
+        else:
+            db.session.rollback()
         return {"ok": True, "access": level.label, "limits": self._limits()}
 
     def _limits(self) -> dict[str, int]:

@@ -84,6 +84,8 @@ def get_case(case_id: int) -> Response:
     """A case with its members and documents, each with the caller's access."""
     person = _caller()
     case, membership = access.require_case(db.session, person, case_id)
+    if audit.note_first_read(db.session, case, person, membership, request.remote_addr):
+        db.session.commit()
     member = access.member_facts(membership)
     # Only documents the caller may open: even a title or due date of someone
     # else's advice says something about the child.
@@ -113,7 +115,11 @@ def get_case(case_id: int) -> Response:
 def get_document(doc_id: int) -> Response:
     """A document's Markdown, status and versions (read access needed)."""
     person = _caller()
-    doc, _, level = access.require_document(db.session, person, doc_id)
+    doc, membership, level = access.require_document(db.session, person, doc_id)
+    if audit.note_first_read(
+        db.session, doc.case, person, membership, request.remote_addr
+    ):
+        db.session.commit()
     body = _document_json(doc, level)
     body["text"] = reading.document_text(db.session, doc.id)
     body["versions"] = [

@@ -24,7 +24,7 @@ from portal.doclog import reading
 from portal.errors import NotAllowed
 from portal.extensions import db
 from portal.models import Case, Document, Membership
-from portal.services import documents, markdown
+from portal.services import audit, documents, markdown
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -94,6 +94,10 @@ def show(doc_id: int) -> str:
     person's "All about me" gets a page of its own."""
     person = signed_in_person()
     doc, membership, level = access.require_document(db.session, person, doc_id)
+    if audit.note_first_read(
+        db.session, doc.case, person, membership, request.remote_addr
+    ):
+        db.session.commit()
     text = reading.document_text(db.session, doc.id)
     member = access.member_facts(membership)
     facts = access.doc_facts(doc, doc.case)
