@@ -63,6 +63,9 @@ def import_case_folder(
         ),
         caseworker,
     )
+    for runner in case.memberships:  # the council the plan is from
+        if runner.role == "caseworker" and not runner.organisation:
+            runner.organisation = folder.local_authority[:200]
     due = domain.advice_due_date(request_date)
     for advice in folder.advice:
         doc = documents.create_advice(session, case, advice.role, due)
