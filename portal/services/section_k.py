@@ -20,6 +20,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from portal import domain
+from portal.doclog import reading
 from portal.errors import InvalidInput
 from portal.models import Case, Document, ExternalAdvice, Person, Session
 from portal.services import audit
@@ -126,6 +127,13 @@ def markdown(session: Session, case: Case) -> str:
         return "No advice or information has been received yet.\n"
     lines = [f"- K{n}. {_escape(line(e))}" for n, e in enumerate(found, start=1)]
     return "\n".join(lines) + "\n"
+
+
+def text_of(session: Session, doc: Document) -> str:
+    """A plan section's Markdown as it stands: for K the list, else its text."""
+    if doc.kind == "plan_section" and doc.section == SECTION:
+        return markdown(session, doc.case)
+    return reading.document_text(session, doc.id)
 
 
 def _escape(text: str) -> str:

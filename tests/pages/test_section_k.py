@@ -93,8 +93,12 @@ def test_section_k_lists_exactly_the_advice_of_the_case_after_a_submission_and_a
     _as(demo, "caseworker@example.org")
     assert _k_everywhere(demo, dbs) == [[social, "K2. " + psychology]] * 3
 
-    # Nobody types Section K: its page has no editor, for the caseworker too.
+    # Nobody types Section K: its page has no editor, for the caseworker too;
+    # the API gives the same list as the pages.
     k = _doc(dbs, kind="plan_section", section="K")
+    api_text = demo.get(f"/api/documents/{k.id}").get_json()["text"]
+    assert api_text.startswith("- K1. Social care advice: Tom Brennan")
+    assert "- K2. Psychological advice: Dr Martin Hale" in api_text
     page = demo.text(f"/documents/{k.id}")
     assert 'id="ehcp-editor"' not in page
     assert "The portal writes Section K" in page
