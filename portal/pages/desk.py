@@ -204,7 +204,22 @@ def sources(case_id: int) -> Response:
     }
     if policy.can_on_case(member, "merge"):
         answer["contributions"] = _usage(case, membership)
+        answer["section_k"] = _section_k(case, membership)
     return jsonify(answer)
+
+
+def _section_k(case: Case, membership: Membership) -> list[dict[str, Any]]:
+    """Section K as it stands, for the desk to redraw while it is open."""
+    links = plan.k_links(membership, case)
+    return [
+        {
+            "title": e.title,
+            "details": section_k.details(e),
+            "link": links.get(e.document.id) if e.document else None,
+            "outside": e.outside_portal,
+        }
+        for e in section_k.entries(db.session, case)
+    ]
 
 
 def _usage(case: Case, membership: Membership) -> list[dict[str, Any]]:

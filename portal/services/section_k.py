@@ -110,9 +110,14 @@ def _long_date(day: date) -> str:
 def line(entry: Entry) -> str:
     """One entry as the plan writes it: "Psychological advice: Dr Martin
     Hale, Educational psychologist, Eastbridge EPS, 27 October 2026"."""
+    return entry.title + details(entry)
+
+
+def details(entry: Entry) -> str:
+    """An entry's line after its title: who, role, organisation, when."""
     facts = [p for p in (entry.who, entry.role, entry.organisation) if p]
     facts.append(_long_date(entry.received_on))
-    text = f"{entry.title}: {', '.join(facts)}"
+    text = f": {', '.join(facts)}"
     if entry.outside_portal:
         text += " (received outside the portal)"
     if entry.note:

@@ -68,11 +68,11 @@ def test_section_k_lists_exactly_the_advice_of_the_case_after_a_submission_and_a
     on = f"{today.day} {today:%B %Y}"
     social = (
         "K1. Social care advice: Tom Brennan, Social worker, "
-        f"Eastbridge Children's Disability Team, received {on}"
+        f"Eastbridge Children's Disability Team, {on}"
     )
     psychology = (
         "Psychological advice: Dr Martin Hale, Educational psychologist, "
-        f"Eastbridge Educational Psychology Service, received {on}"
+        f"Eastbridge Educational Psychology Service, {on}"
     )
     _as(demo, "caseworker@example.org")
     # The demo loads with only the social worker's advice submitted.
@@ -84,6 +84,13 @@ def test_section_k_lists_exactly_the_advice_of_the_case_after_a_submission_and_a
     _as(demo, "caseworker@example.org")
     both = _k_everywhere(demo, dbs)
     assert both == [[social, "K2. " + psychology]] * 3
+    # The open desk redraws K from what it polls, in the same words.
+    polled = demo.get("/cases/1/provenance").get_json()["section_k"]
+    assert [f"K{n}. {k['title']}{k['details']}" for n, k in enumerate(polled, 1)] == [
+        social,
+        "K2. " + psychology,
+    ]
+    assert polled[1]["link"] == f"/documents/{ep.id}"
 
     # Reopened advice is no longer received: it leaves K until submitted again.
     assert demo.post(f"/documents/{ep.id}/reopen", {}).status_code == 302
@@ -129,8 +136,8 @@ def test_caseworker_records_and_removes_advice_received_outside_the_portal(
     received = date.today() - timedelta(days=3)
     line = (
         "Social care advice: Westhaven Children's Services (Front Door team), "
-        f"Duty social worker, Westhaven Council, received {received.day} "
-        f"{received:%B %Y} (outside the portal). Not known to children's social care."
+        f"Duty social worker, Westhaven Council, {received.day} {received:%B %Y} "
+        "(received outside the portal). Not known to children's social care."
     )
     lists = _k_everywhere(demo, dbs)
     assert all(lines[0] == "K1. " + line for lines in lists)  # oldest first
