@@ -217,3 +217,31 @@ def test_a_folders_advice_listed_only_in_k_is_recorded_as_received_outside(
     entries = section_k.entries(dbs, case)
     assert len(entries) == 7
     assert all(e.received_on.year == 2025 for e in entries)
+
+
+def test_the_checks_count_advice_recorded_as_received_outside_the_portal(
+    app: Any, make: Any
+) -> None:
+    caseworker = make.person(staff=True)
+    case = make.case(caseworker)
+    browser = Browser(app.test_client())
+    browser.sign_in(caseworker.email)
+    social_care = "(Reg 6(1)(e))"  # "Required advice is missing: Social care …"
+    before = html.unescape(browser.text(f"/cases/{case.id}"))
+    assert social_care in before
+    received = date.today()
+    answer = browser.post(
+        f"/cases/{case.id}/advice-received",
+        {
+            "from_whom": "Fernhill Children's Services",
+            "discipline": "social_worker",
+            "received_on-day": str(received.day),
+            "received_on-month": str(received.month),
+            "received_on-year": str(received.year),
+            "note": "Nil return: not known to children's social care.",
+        },
+    )
+    assert answer.status_code == 302
+    after = html.unescape(browser.text(f"/cases/{case.id}"))
+    assert social_care not in after
+    assert "Reg 6(1)(d)" in after  # other advice is still missing
