@@ -100,6 +100,22 @@ def _sources(
     return out
 
 
+def with_markers(text: str, sources: list[Source]) -> str:
+    """The section's Markdown with a footnote link "[n]" after the last
+    words of each passage, where those words are found as they are (a
+    passage whose end is formatted or escaped keeps its footnote below)."""
+    for source in sources:
+        tail = source.words.strip().splitlines()[-1:] or [""]
+        words = " ".join(tail[0].split()[-6:])
+        at = text.rfind(words) if len(words) >= 8 else -1
+        if at < 0:
+            continue
+        end = at + len(words)
+        marker = f" [\\[{source.number}\\]](#source-{source.number})"
+        text = text[:end] + marker + text[end:]
+    return text
+
+
 def sections(
     session: Session,
     case: Case,
@@ -127,6 +143,7 @@ def sections(
         marks = provenance.marked_words(ydoc) if with_sources else {}
         sources = _sources(session, case, marks, footnote)
         footnote += len(sources)
+        text = with_markers(text, sources)
         out.append(
             Section(
                 doc.section,

@@ -167,6 +167,8 @@ def test_merged_passages_name_their_source_for_the_caseworker_only(
     # A full address, so the printed plan says where to find the source.
     assert re.search(rf'href="https?://[^"/]+/documents/{ep.id}"', page)
     assert "changed since it was taken" not in words
+    # Its footnote mark follows the passage in the text.
+    assert 'releases his distress at home. <a href="#source-1">[1]</a>' in page
 
     def shorten(body: XmlFragment) -> None:
         paragraph = body.children[len(body.children) - 1]
