@@ -11,6 +11,10 @@ here. The browser's read-only editor is a courtesy; this is the control.
 | young_person | edit (until submitted) | none     | edit A; read the rest once shared |
 | professional | edit (until submitted) | none     | read once shared                  |
 
+Section K is the exception among plan sections: the portal writes it from
+the advice received (`portal.services.section_k`), so nobody edits it; those
+who may read the plan read it.
+
 "All about me" is the advice with discipline `child_young_person`: the child's
 own words. Families write it and Section A together, so a parent on the case
 reads it (and edits it when they own it, having written it for a child with
@@ -77,6 +81,8 @@ class DocFacts:
 
 # A plan section's status once the final plan is issued (`Document.status`).
 ISSUED = "issued"
+# The plan section the portal writes itself: the advice and information gathered.
+WRITTEN_BY_THE_PORTAL = "K"
 
 
 def document_access(member: Member | None, doc: DocFacts) -> Access:
@@ -101,6 +107,12 @@ def _advice_access(member: Member, doc: DocFacts) -> Access:
 
 
 def _plan_access(member: Member, doc: DocFacts) -> Access:
+    if doc.section == WRITTEN_BY_THE_PORTAL:
+        return min(_section_access(member, doc), Access.READ)
+    return _section_access(member, doc)
+
+
+def _section_access(member: Member, doc: DocFacts) -> Access:
     if doc.status == ISSUED:
         # An issued plan is locked for everyone, the caseworker included, until
         # it is amended; those who read the draft read the final plan.
@@ -149,6 +161,7 @@ CASE_ACTIONS = (
     "dismiss_finding",
     "merge",
     "issue_plan",
+    "record_advice",
 )
 
 

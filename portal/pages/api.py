@@ -12,12 +12,11 @@ from auth import access, policy
 from auth.sessions import current_person
 from portal import openapi
 from portal.assistant import Finding, Report
-from portal.doclog import reading
 from portal.errors import Busy, InvalidInput, NotAllowed
 from portal.extensions import csrf, db
 from portal.models import Case, Document, Person
 from portal.pages.documents import page_of
-from portal.services import audit, cases, documents, review
+from portal.services import audit, cases, documents, review, section_k
 from portal.time_limit import TimeLimitExceeded, run_with_time_limit
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -121,7 +120,7 @@ def get_document(doc_id: int) -> Response:
     ):
         db.session.commit()
     body = _document_json(doc, level)
-    body["text"] = reading.document_text(db.session, doc.id)
+    body["text"] = section_k.text_of(db.session, doc)  # K: the list it writes
     body["versions"] = [
         {"id": v.id, "label": v.label, "created_at": v.created_at.isoformat()}
         for v in documents.versions_of(db.session, doc)

@@ -24,7 +24,8 @@ from portal.doclog import reading
 from portal.errors import NotAllowed
 from portal.extensions import db
 from portal.models import Case, Document, Membership
-from portal.services import audit, documents, markdown
+from portal.pages import plan
+from portal.services import audit, documents, markdown, section_k
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -105,6 +106,8 @@ def show(doc_id: int) -> str:
     flags = editor_flags(doc)
     # The Permissions-Policy header lets only this page use the microphone.
     g.uses_microphone = bool(flags["recordings_url"]) and level >= Access.EDIT
+    if doc.kind == "plan_section" and doc.section == section_k.SECTION:
+        flags.update(plan.section_k_context(doc.case, membership), show_check=False)
     return render_template(
         "documents/all_about_me.html" if is_child_page else "documents/show.html",
         **flags,

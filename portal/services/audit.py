@@ -25,6 +25,8 @@ PER_PAGE = 50
 # What each recorded action means, for the people reading the trail. An action
 # missing here is shown as its code with the dots made spaces.
 PLAIN_WORDS = {
+    "advice.external_recorded": "Recorded advice received outside the portal",
+    "advice.external_removed": "Removed advice received outside the portal",
     "audit.downloaded": "Downloaded the audit trail",
     "auth.invitation": "Opened an invitation",
     "auth.sign_in": "Signed in",

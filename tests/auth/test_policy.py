@@ -46,7 +46,10 @@ def expected(
         if role == "parent" and discipline == "child_young_person":
             return R
         return N
-    # plan sections
+    # plan sections; the portal writes Section K, so it is read at most
+    if section == "K":
+        plan = expected(role, kind, owner, "B", status, shared)
+        return min(plan, R)
     if role == "caseworker":
         return E
     if role in ("parent", "young_person") and section == "A":
