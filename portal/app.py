@@ -69,7 +69,7 @@ def _async_mode() -> str:
 
 
 def _register(app: Flask) -> None:
-    from auth import sessions
+    from auth import oidc, reauth, sessions, sso
     from auth import views as auth_views
     from portal import cli, rate_limits, security_headers
     from portal.assistant import cli as assistant_cli
@@ -93,8 +93,11 @@ def _register(app: Flask) -> None:
     security_headers.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
+    oidc.init_app(app, app.config["SETTINGS"])
     for bp in (
         auth_views.bp,
+        sso.bp,
+        reauth.bp,
         dashboard.bp,
         cases.bp,
         audit.bp,
