@@ -69,7 +69,7 @@ def _async_mode() -> str:
 
 
 def _register(app: Flask) -> None:
-    from auth import oidc, reauth, sessions, sso
+    from auth import oidc, reauth, sessions, sso, token_views
     from auth import views as auth_views
     from portal import cli, rate_limits, security_headers
     from portal.assistant import cli as assistant_cli
@@ -98,6 +98,7 @@ def _register(app: Flask) -> None:
         auth_views.bp,
         sso.bp,
         reauth.bp,
+        token_views.bp,
         dashboard.bp,
         cases.bp,
         audit.bp,

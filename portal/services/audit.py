@@ -57,6 +57,8 @@ PLAIN_WORDS = {
     "person.password_reset": "Set a new password from an emailed link",
     "person.sso_linked": "Linked their single sign-on account",
     "person.sign_in_unlocked": "Let a member sign in again at once",
+    "token.created": "Created an API token",
+    "token.revoked": "Revoked an API token",
     "suggestion.accepted": "Accepted a suggestion",
     "suggestion.rejected": "Rejected a suggestion",
 }
