@@ -105,7 +105,7 @@ class OidcProvider:
     @property
     def discovery_url(self) -> str:
         """Where the provider describes itself (OpenID Connect Discovery)."""
-        return self.issuer + "/.well-known/openid-configuration"
+        return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
 
 
 OIDC_FIELDS = ("CLIENT_ID", "CLIENT_SECRET", "DISPLAY_NAME")
@@ -125,7 +125,8 @@ def parse_oidc_providers(env: Mapping[str, str]) -> tuple[OidcProvider, ...]:
                 f"{key}: the provider's name must be capital letters, digits and "
                 "single underscores, like OIDC_COUNCIL_ISSUER."
             )
-        issuer = env[key].strip().rstrip("/")
+        # Kept exactly (a trailing slash too): ID tokens must name it so.
+        issuer = env[key].strip()
         if not issuer.startswith(("https://", "http://")):
             raise ConfigError(f"{key} must be the provider's URL, not {issuer!r}.")
         values = {f: env.get(f"OIDC_{upper}_{f}", "").strip() for f in OIDC_FIELDS}

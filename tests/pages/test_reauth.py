@@ -95,6 +95,7 @@ def test_an_account_without_a_password_confirms_with_a_fresh_sign_in(
     guarded: str, browser: Browser, provider: Provider, make: Factory, dbs: Session
 ) -> None:
     _sso_only_member(browser, provider, make, dbs)
+    assert "Your account has no password" in browser.text("/account")
     _stale(browser)
     page = browser.text(f"/confirm-its-you?next={guarded}")
     assert f"Sign in again with {COUNCIL}" in page and 'type="password"' not in page

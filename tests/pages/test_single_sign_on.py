@@ -262,5 +262,5 @@ def test_providers_are_read_from_the_environment() -> None:
     )
     assert [(p.name, p.issuer, p.display_name) for p in providers] == [
         ("council", "https://id.council.example", "Northshire staff"),
-        ("nhs-mail", "https://login.nhs.example", "Nhs Mail"),
+        ("nhs-mail", "https://login.nhs.example/", "Nhs Mail"),
     ]
