@@ -172,6 +172,15 @@ def read_secret_key_file(path: Path) -> str:
     )
 
 
+LOG_FORMATS = ("json", "text")
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {value!r}.")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the portal reads from its environment."""
@@ -209,6 +218,9 @@ class Settings:
     oidc_providers: tuple[OidcProvider, ...] = ()
     # Re-authentication (auth.reauth) counts as recent for this long.
     reauth_minutes: int = 5
+    # /metrics asks for this bearer token; without one it answers loopback only.
+    metrics_token: str | None = None
+    log_format: str = "json"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -272,6 +284,8 @@ class Settings:
             rate_limits=RateLimits.from_env(e),
             oidc_providers=parse_oidc_providers(e),
             reauth_minutes=parse_int("REAUTH_MINUTES", e.get("REAUTH_MINUTES", "5")),
+            metrics_token=e.get("METRICS_TOKEN") or None,
+            log_format=_choice("LOG_FORMAT", e.get("LOG_FORMAT", "json"), LOG_FORMATS),
         )
 
     @property
