@@ -27,7 +27,7 @@ from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import Flask
 from joserfc.errors import ClaimError, JoseError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from portal.config import OidcProvider, Settings
 from portal.errors import NotFound, SignInRefused
@@ -144,6 +144,10 @@ def begin(
         raise ValueError(f"purpose must be one of {PURPOSES}, not {purpose!r}")
     client = oauth.create_client(provider.name)
     _metadata(client, provider)
+    # Round trips never finished serve no one after a day.
+    session.execute(
+        delete(OidcLogin).where(OidcLogin.expires_at < utcnow() - timedelta(days=1))
+    )
     extra = {"prompt": "login", "max_age": 0} if purpose == "reauth" else {}
     rv = client.create_authorization_url(redirect_uri, **extra)
     session.add(
