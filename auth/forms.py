@@ -94,3 +94,11 @@ class ChangePasswordForm(FlaskForm):
     )
     password = _new_password("New password")
     confirm = _confirm()
+
+
+class ConfirmPasswordForm(FlaskForm):
+    """The signed-in person's password again, to confirm it is them."""
+
+    password = PasswordField(
+        "Password", validators=[DataRequired("Enter your password.")]
+    )

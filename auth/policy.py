@@ -217,6 +217,17 @@ def can_open_cases(is_staff: bool) -> bool:
     return is_staff
 
 
+def can_create_api_tokens(is_staff: bool) -> bool:
+    """Personal access tokens are for the council's own systems: staff only.
+    Each reads only what its owner may read."""
+    return is_staff
+
+
+def can_revoke_api_token(owner_id: int, person_id: int) -> bool:
+    """A person revokes their own tokens (operators use `flask token revoke`)."""
+    return owner_id == person_id
+
+
 def can_remove_member(actor: Member | None, target: Member) -> bool:
     """The caseworker removes others from the case, never themselves: a case
     must keep the person who runs it."""

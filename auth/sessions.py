@@ -10,6 +10,7 @@ row (so a copied cookie is worthless) and tells open editors to close
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
@@ -43,6 +44,7 @@ def sign_in(person: Person) -> None:
     session.clear()
     session.permanent = True
     session["key"] = new_sign_in(db.session, person.id)
+    session["auth_at"] = time.time()  # signing in proves who you are (auth.reauth)
 
 
 def new_sign_in(session_: Session, person_id: int) -> str:

@@ -46,7 +46,7 @@ from portal.services import audit, mail
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only follow same-site relative paths after sign-in (no open redirect);
     anything else, including control characters or backslashes that browsers
     read as a slash, goes to the home page."""
@@ -86,7 +86,7 @@ def sign_in_page() -> str | Response | tuple[str, int, dict[str, str]]:
             sign_in(person)
             person.last_sign_in_at = utcnow()
             _record_attempt("auth.signed_in", person)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
         _record_attempt(
             "auth.sign_in_failed", person, email=(form.email.data or "")[:254]
         )

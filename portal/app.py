@@ -70,7 +70,7 @@ def _async_mode() -> str:
 
 
 def _register(app: Flask) -> None:
-    from auth import sessions
+    from auth import oidc, reauth, sessions, sso, token_views
     from auth import views as auth_views
     from portal import cli, logs, rate_limits, security_headers
     from portal.assistant import cli as assistant_cli
@@ -98,8 +98,12 @@ def _register(app: Flask) -> None:
     security_headers.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
+    oidc.init_app(app, app.config["SETTINGS"])
     for bp in (
         auth_views.bp,
+        sso.bp,
+        reauth.bp,
+        token_views.bp,
         dashboard.bp,
         cases.bp,
         audit.bp,

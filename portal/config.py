@@ -9,6 +9,7 @@ A feature turns on when its settings are present.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import timedelta
@@ -99,6 +100,62 @@ class RateLimits:
         return cls(**values)
 
 
+@dataclass(frozen=True)
+class OidcProvider:
+    """One single sign-on provider (OpenID Connect), from OIDC_<NAME>_* variables."""
+
+    name: str  # the <NAME> part in lower case, with `-` for `_`: used in URLs
+    issuer: str
+    client_id: str
+    client_secret: str
+    display_name: str
+
+    @property
+    def discovery_url(self) -> str:
+        """Where the provider describes itself (OpenID Connect Discovery)."""
+        return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+
+OIDC_FIELDS = ("CLIENT_ID", "CLIENT_SECRET", "DISPLAY_NAME")
+
+
+def parse_oidc_providers(env: Mapping[str, str]) -> tuple[OidcProvider, ...]:
+    """Every provider with an OIDC_<NAME>_ISSUER, sorted by name; a provider
+    without its client id or secret, or with an issuer that is not a URL, is
+    an error naming the variable."""
+    providers = []
+    for key in sorted(env):
+        if not (key.startswith("OIDC_") and key.endswith("_ISSUER")) or not env[key]:
+            continue
+        upper = key[len("OIDC_") : -len("_ISSUER")]
+        if not re.fullmatch(r"[A-Z0-9]+(_[A-Z0-9]+)*", upper):
+            raise ConfigError(
+                f"{key}: the provider's name must be capital letters, digits and "
+                "single underscores, like OIDC_COUNCIL_ISSUER."
+            )
+        # Kept exactly (a trailing slash too): ID tokens must name it so.
+        issuer = env[key].strip()
+        if not issuer.startswith(("https://", "http://")):
+            raise ConfigError(f"{key} must be the provider's URL, not {issuer!r}.")
+        values = {f: env.get(f"OIDC_{upper}_{f}", "").strip() for f in OIDC_FIELDS}
+        for f in ("CLIENT_ID", "CLIENT_SECRET"):
+            if not values[f]:
+                raise ConfigError(
+                    f"{key} is set, so OIDC_{upper}_{f} must be set too: the "
+                    "provider gives it when you register the portal with it."
+                )
+        providers.append(
+            OidcProvider(
+                name=upper.lower().replace("_", "-"),
+                issuer=issuer,
+                client_id=values["CLIENT_ID"],
+                client_secret=values["CLIENT_SECRET"],
+                display_name=values["DISPLAY_NAME"] or upper.replace("_", " ").title(),
+            )
+        )
+    return tuple(providers)
+
+
 def read_secret_key_file(path: Path) -> str:
     """The key kept in `path`, stripped; a ConfigError says why there is none."""
     try:
@@ -168,6 +225,9 @@ class Settings:
     # How long a closed case is kept before it is due for erasure: 7 years.
     retention_days: int = 7 * 365
     rate_limits: RateLimits = field(default_factory=RateLimits)
+    oidc_providers: tuple[OidcProvider, ...] = ()
+    # Re-authentication (auth.reauth) counts as recent for this long.
+    reauth_minutes: int = 5
     # /metrics asks for this bearer token; without one it answers loopback only.
     metrics_token: str | None = None
     # Prefix of this deployment's Redis pub/sub channels: pub/sub ignores the
@@ -236,6 +296,8 @@ class Settings:
             ),
             retention_days=parse_retention_days(e.get("RETENTION_DAYS", "2555")),
             rate_limits=RateLimits.from_env(e),
+            oidc_providers=parse_oidc_providers(e),
+            reauth_minutes=parse_int("REAUTH_MINUTES", e.get("REAUTH_MINUTES", "5")),
             metrics_token=e.get("METRICS_TOKEN") or None,
             redis_channel=e.get("REDIS_CHANNEL") or "ehcp",
             log_format=_choice("LOG_FORMAT", e.get("LOG_FORMAT", "json"), LOG_FORMATS),

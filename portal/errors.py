@@ -10,6 +10,7 @@ PortalError
 │   └── RecordingTooLarge the recording is over the size limit (413)
 ├── InvitationError   an invitation link is expired, used or forged
 ├── ResetLinkError    a password-reset link is expired, used or unknown
+├── SignInRefused     a single sign-on answer is refused (a `reason` for the audit)
 └── Busy              the server cannot finish this now; try again (503)
 """
 
@@ -78,3 +79,18 @@ class Busy(PortalError):
     """The work took longer than it may; the message says what to do."""
 
     status_code = 503
+
+
+class SignInRefused(PortalError):
+    """A single sign-on answer cannot be accepted; the message says what to do.
+
+    `reason` is a short code for the audit trail and the log (for example
+    `wrong_issuer`, `replayed_state`, `unverified_email`, `nonce_mismatch`)."""
+
+    def __init__(self, message: str, *, reason: str, provider: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.provider = provider
+        self.status_code = 502 if reason == "unreachable" else 400
+        if reason in {"unverified_email", "no_account", "inactive", "other_email"}:
+            self.status_code = 403

@@ -43,6 +43,10 @@ class LimitedRoute:
 
 LIMITED = (
     LimitedRoute("auth.sign_in", None, "sign_in_per_address"),
+    LimitedRoute("sso.start", None, "sign_in_per_address"),
+    LimitedRoute(
+        "reauth.confirm", "password_change_per_person", "password_change_per_address"
+    ),
     LimitedRoute("auth.forgotten_password", None, "password_reset_per_address"),
     LimitedRoute("auth.reset_password", None, "password_reset_per_address"),
     LimitedRoute(

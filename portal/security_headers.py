@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request
 from werkzeug.wrappers import Response
@@ -24,6 +25,14 @@ JS_ENABLED_SCRIPT = (
 def _sha256(source: str) -> str:
     digest = hashlib.sha256(source.encode()).digest()
     return "'sha256-" + base64.b64encode(digest).decode() + "'"
+
+
+def content_security_policy(form_targets: tuple[str, ...] = ()) -> str:
+    """The policy; `form_targets` are other origins a form may lead to (the
+    single sign-on providers: the "Sign in with ..." form is answered with a
+    redirect to the provider, which browsers check against form-action)."""
+    form_action = " ".join(["'self'", *form_targets])
+    return CSP.replace("form-action 'self'", f"form-action {form_action}")
 
 
 CSP = "; ".join(
@@ -53,7 +62,10 @@ def _served_over_https() -> bool:
 
 
 def _headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        current_app.config.get("CONTENT_SECURITY_POLICY", CSP),
+    )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -73,5 +85,13 @@ def _headers(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     """Add the headers to every response."""
+    settings = app.config["SETTINGS"]
+    origins = sorted({_origin(p.issuer) for p in settings.oidc_providers})
+    app.config["CONTENT_SECURITY_POLICY"] = content_security_policy(tuple(origins))
     app.after_request(_headers)
     app.jinja_env.globals["js_enabled_script"] = JS_ENABLED_SCRIPT
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

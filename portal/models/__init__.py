@@ -16,7 +16,7 @@ from portal.models.document import (
 from portal.models.excerpt import DraftProposal, Excerpt
 from portal.models.finding import FindingDismissal
 from portal.models.image import DocumentImage
-from portal.models.person import ApiToken, PasswordReset, Person, SignIn
+from portal.models.person import ApiToken, OidcLogin, PasswordReset, Person, SignIn
 from portal.models.recording import DocumentRecording
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "FindingDismissal",
     "Invitation",
     "Membership",
+    "OidcLogin",
     "PasswordReset",
     "Person",
     "SignIn",

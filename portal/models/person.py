@@ -1,20 +1,23 @@
-"""People (accounts), their browser sign-ins, their personal access tokens and
-their password-reset links."""
+"""People (accounts), their browser sign-ins, their personal access tokens,
+their password-reset links and single sign-on attempts under way."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, false
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
 
 
 class Person(Base):
-    """An account: local (email + Argon2 hash) or, later, OIDC (issuer + subject)."""
+    """An account: local (email + Argon2 hash), single sign-on (OIDC issuer +
+    subject, linked by a verified email), or both."""
 
     __tablename__ = "person"
+    # One provider's account signs in to one person at most.
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -89,3 +92,31 @@ class PasswordReset(Base):
     used_at: Mapped[datetime | None]
 
     person: Mapped[Person] = relationship()
+
+
+class OidcLogin(Base):
+    """A single sign-on round trip under way: what the provider's answer must
+    match. Only the SHA-256 of its `state` is stored; it is used once.
+
+    `purpose` is `sign_in`, `invitation` (then `invitation_id`) or `reauth`
+    (then `person_id`, who must come back as themselves).
+    """
+
+    __tablename__ = "oidc_login"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    provider: Mapped[str] = mapped_column(String(100))
+    purpose: Mapped[str] = mapped_column(String(20))
+    nonce: Mapped[str] = mapped_column(String(100))
+    code_verifier: Mapped[str] = mapped_column(String(200))
+    next_url: Mapped[str] = mapped_column(String(2000), default="")
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitation.id", ondelete="CASCADE")
+    )
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from auth import access, policy
-from auth.passwords import verify_password
+from auth.reauth import confirm_first
 from auth.sessions import login_required, signed_in_person
 from portal.config import Settings
 from portal.extensions import db
@@ -86,12 +86,16 @@ def export(case_id: int) -> Response:
 
 @bp.route("/cases/<int:case_id>/erase", methods=["GET", "POST"])
 @login_required
-def erase(case_id: int) -> str | Response | tuple[str, int]:
-    """Erase the case after its reference is typed and the password re-entered."""
+def erase(case_id: int) -> str | Response | tuple[str | Response, int]:
+    """Erase the case once the person has confirmed it is them (lately) and
+    typed the case reference."""
     person = signed_in_person()
     the_case, _ = access.require_case_records(
         db.session, person, case_id, policy.can_erase_case
     )
+    confirm = confirm_first()  # "Confirm it's you" (password or single sign-on)
+    if confirm is not None:
+        return confirm
     errors = forms.FormErrors()
     if request.method == "POST":
         typed = request.form.get("reference", "").strip()
@@ -99,8 +103,6 @@ def erase(case_id: int) -> str | Response | tuple[str, int]:
             errors["reference"] = (
                 f"Type the case reference, {the_case.la_reference}, exactly."
             )
-        if not verify_password(person.password_hash, request.form.get("password", "")):
-            errors["password"] = "Enter your password correctly to erase the case."  # noqa: S105
         if errors:
             audit.record(
                 db.session,

@@ -8,39 +8,38 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from auth import access
-from auth.passwords import verify_password
+from auth.reauth import confirm_first
 from auth.sessions import login_required, signed_in_person
 from portal.errors import InvalidInput
 from portal.extensions import db
-from portal.services import audit, plan_stages
+from portal.services import plan_stages
 
 bp = Blueprint("stages", __name__, url_prefix="/cases")
 
 
 @bp.route("/<int:case_id>/issue", methods=["GET", "POST"])
 @login_required
-def issue(case_id: int) -> str | Response | tuple[str, int]:
-    """Confirm with the caseworker's password, then issue and lock the plan."""
+def issue(case_id: int) -> str | Response | tuple[str | Response, int]:
+    """Issue and lock the plan, once the caseworker has confirmed it is them."""
     person = signed_in_person()
     case, _ = access.require_case(db.session, person, case_id, "issue_plan")
+    # After the access check: a stranger is told 404/403, not "confirm it's you".
+    confirm = confirm_first()
+    if confirm is not None:
+        return confirm
     error = None
     if request.method == "POST":
-        if not verify_password(person.password_hash, request.form.get("password", "")):
-            audit.record(db.session, "plan.issue_refused", actor=person, case=case)
-            db.session.commit()
-            error = "Enter your password correctly to issue the plan."
+        try:
+            plan_stages.issue_final(db.session, case, person, date.today())
+        except InvalidInput as refused:
+            error = str(refused)
         else:
-            try:
-                plan_stages.issue_final(db.session, case, person, date.today())
-            except InvalidInput as refused:
-                error = str(refused)
-            else:
-                db.session.commit()
-                flash(
-                    "The final plan is issued. It is locked: nobody can change it "
-                    "unless you amend it."
-                )
-                return redirect(url_for("cases.case", case_id=case.id))
+            db.session.commit()
+            flash(
+                "The final plan is issued. It is locked: nobody can change it "
+                "unless you amend it."
+            )
+            return redirect(url_for("cases.case", case_id=case.id))
     page = render_template("cases/issue.html", case=case, error=error)
     return (page, 400) if error else page
 

@@ -34,7 +34,10 @@ PLAIN_WORDS = {
     "auth.sign_in_failed": "Sign-in failed",
     "auth.signed_in": "Signed in",
     "auth.password_reset_requested": "Asked for a password-reset link",
+    "auth.reauth_failed": "Confirming it was them refused: wrong password",
+    "auth.reauthenticated": "Confirmed it was them",
     "auth.signed_out": "Signed out",
+    "auth.sso_refused": "Single sign-on refused",
     "auth.signed_out_everywhere": "Signed out on every device",
     "case.closed": "Closed the case",
     "case.created": "Opened the case",
@@ -71,11 +74,12 @@ PLAIN_WORDS = {
     "person.password_change_failed": "Password change refused: wrong current password",
     "person.password_changed": "Changed their password",
     "person.password_reset": "Set a new password from an emailed link",
+    "person.sso_linked": "Linked their single sign-on account",
     "person.sign_in_unlocked": "Let a member sign in again at once",
-    "suggestion.accepted": "Accepted a suggestion",
-    "suggestion.rejected": "Rejected a suggestion",
     "token.created": "Created an API token",
     "token.revoked": "Revoked an API token",
+    "suggestion.accepted": "Accepted a suggestion",
+    "suggestion.rejected": "Rejected a suggestion",
 }
 # A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

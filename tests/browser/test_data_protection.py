@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from portal.services.demo import DEMO_PASSWORD, DEMO_REFERENCE
+from portal.services.demo import DEMO_REFERENCE
 from tests.browser.conftest import sign_in
 from tests.browser.test_accessibility import DESKTOP, _violations
 
@@ -38,13 +38,11 @@ def test_caseworker_exports_then_erases_the_case(
     assert "due for erasure in 2555 days" in page.inner_text("main")
     page.get_by_role("link", name="Erase the case").click()
     page.get_by_label("Type the case reference").fill("NOT-IT")
-    page.get_by_label("Enter your password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Erase the case and everything held").click()
     page.wait_for_selector(".govuk-error-summary")
     assert "Type the case reference" in page.inner_text(".govuk-error-summary")
     assert _violations(page) == ""
     page.get_by_label("Type the case reference").fill(DEMO_REFERENCE)
-    page.get_by_label("Enter your password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Erase the case and everything held").click()
     page.wait_for_url(f"{live_server}/")
     assert "everything held about it have been erased" in page.inner_text("main")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 import zipfile
 from datetime import timedelta
 
@@ -150,31 +151,32 @@ def test_erasing_removes_every_row_of_the_case_and_nothing_else(
             assert "Zebedee" not in str(row), table.name
 
 
-@pytest.mark.parametrize(
-    ("reference", "password", "wrong"),
-    [("WRONG-1", PASSWORD, "Type the case reference"), (None, "nope", "password")],
-)
-def test_erasing_needs_the_reference_and_the_password(
-    browser: Browser,
-    make: Factory,
-    dbs: Session,
-    reference: str | None,
-    password: str,
-    wrong: str,
+def test_erasing_needs_the_reference(
+    browser: Browser, make: Factory, dbs: Session
 ) -> None:
     case = make.case()
     browser.sign_in(case.memberships[0].person.email)
-    response = browser.post(
-        f"/cases/{case.id}/erase",
-        {"reference": reference or case.la_reference, "password": password},
-    )
+    response = browser.post(f"/cases/{case.id}/erase", {"reference": "WRONG-1"})
     assert response.status_code == 400
-    assert wrong in response.get_data(as_text=True)
+    assert "Type the case reference" in response.get_data(as_text=True)
     assert exists(dbs, case.id)
     refused = dbs.scalar(
         select(func.count()).where(AuditEvent.action == "case.erasure_refused")
     )
     assert refused == 1
+
+
+def test_erasing_asks_who_it_is_after_a_while(
+    browser: Browser, make: Factory, dbs: Session
+) -> None:
+    case = make.case()
+    browser.sign_in(case.memberships[0].person.email)
+    with browser.client.session_transaction() as session:
+        session["auth_at"] = time.time() - 6 * 60  # signed in six minutes ago
+    response = browser.post(f"/cases/{case.id}/erase", {"reference": case.la_reference})
+    assert response.status_code == 302
+    assert "/confirm-its-you" in response.headers["Location"]
+    assert exists(dbs, case.id)
 
 
 @pytest.mark.parametrize("role", ["parent", "young_person", "professional"])

@@ -4,6 +4,7 @@ comparison of versions."""
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -80,24 +81,36 @@ def test_sharing_the_draft_keeps_a_version_and_starts_the_familys_15_days(
     assert "plan.draft_shared" in dbs.scalars(select(AuditEvent.action)).all()
 
 
-def test_issuing_needs_the_caseworkers_password_and_a_shared_draft(
+def _stale(browser: Browser) -> None:
+    """As if the person signed in more than five minutes ago."""
+    with browser.client.session_transaction() as session:
+        session["auth_at"] = time.time() - 6 * 60
+
+
+def test_issuing_needs_a_recent_confirmation_and_a_shared_draft(
     caseworker: Browser, app: Flask, dbs: Session
 ) -> None:
     parent = _as(app, "parent@example.org")
     assert parent.get("/cases/1/issue").status_code == 403
-    assert parent.post("/cases/1/issue", {"password": DEMO_PASSWORD}).status_code == 403
-    early = caseworker.post("/cases/1/issue", {"password": DEMO_PASSWORD})
+    assert parent.post("/cases/1/issue", {}).status_code == 403
+    early = caseworker.post("/cases/1/issue", {})
     assert early.status_code == 400
     assert "Share the draft plan with the family first" in early.get_data(as_text=True)
     _share(caseworker)
-    wrong = caseworker.post("/cases/1/issue", {"password": "not-my-password"})
+    # Signed in a while ago: confirm it's you first, and nothing is issued.
+    _stale(caseworker)
+    asked = caseworker.post("/cases/1/issue", {})
+    assert asked.status_code == 302
+    assert asked.headers["Location"] == "/confirm-its-you?next=/cases/1/issue"
+    wrong = caseworker.post(asked.headers["Location"], {"password": "not-my-password"})
     assert wrong.status_code == 400
-    assert "Enter your password correctly" in wrong.get_data(as_text=True)
+    assert "Your password is not right" in wrong.get_data(as_text=True)
     assert _case(dbs).status == "draft_issued"
-    assert "plan.issue_refused" in dbs.scalars(select(AuditEvent.action)).all()
-    done = caseworker.post(
-        "/cases/1/issue", {"password": DEMO_PASSWORD}, follow_redirects=True
-    )
+    assert "auth.reauth_failed" in dbs.scalars(select(AuditEvent.action)).all()
+    confirmed = caseworker.post(asked.headers["Location"], {"password": DEMO_PASSWORD})
+    assert confirmed.headers["Location"] == "/cases/1/issue"
+    assert _case(dbs).status == "draft_issued"
+    done = caseworker.post("/cases/1/issue", {}, follow_redirects=True)
     assert "The final plan is issued" in done.get_data(as_text=True)
     case = _case(dbs)
     assert case.status == "final_issued" and case.final_issued_date == date.today()
@@ -115,17 +128,14 @@ def test_issuing_needs_the_caseworkers_password_and_a_shared_draft(
     assert 'data-access="read"' in page
     again = _share(caseworker).get_data(as_text=True)
     assert "Amend it to share a new draft" in again
-    assert (
-        caseworker.post("/cases/1/issue", {"password": DEMO_PASSWORD}).status_code
-        == 400
-    )
+    assert caseworker.post("/cases/1/issue", {}).status_code == 400
 
 
 def test_amending_reopens_the_plan_and_keeps_the_issued_version(
     caseworker: Browser, dbs: Session
 ) -> None:
     _share(caseworker)
-    caseworker.post("/cases/1/issue", {"password": DEMO_PASSWORD})
+    caseworker.post("/cases/1/issue", {})
     section_f = _section(dbs, "F")
     issued_text = reading.document_text(dbs, section_f.id)
     page = caseworker.post("/cases/1/amend", {}, follow_redirects=True)
