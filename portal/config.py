@@ -148,6 +148,8 @@ class Settings:
     max_image_bytes: int = 10_000_000
     max_recording_bytes: int = 5_000_000
     assistant_time_limit_seconds: int = 10
+    # The council that issues the plans, named on the cover of every download.
+    council_name: str = ""
     rate_limits: RateLimits = field(default_factory=RateLimits)
 
     @classmethod
@@ -169,6 +171,7 @@ class Settings:
             ),
             trusted_proxies=parse_int("TRUSTED_PROXIES", e.get("TRUSTED_PROXIES", "0")),
             public_url=(e.get("PUBLIC_URL") or "").rstrip("/") or None,
+            council_name=(e.get("COUNCIL_NAME") or "").strip(),
             smtp_host=e.get("SMTP_HOST") or None,
             smtp_port=parse_int("SMTP_PORT", e.get("SMTP_PORT", "25")),
             smtp_username=e.get("SMTP_USERNAME") or None,
