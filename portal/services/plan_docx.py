@@ -56,7 +56,7 @@ def write_docx(export: Export) -> bytes:
     _cover(doc, export)
     writer = _Writer(doc, export.notes)
     for part in export.parts:
-        doc.add_heading(part.heading, level=1)
+        writer.add(part.heading, "Heading 1")
         writer.blocks(parse(part.markdown))
     _header_and_footer(doc, export)
     if writer.used_notes:
@@ -138,6 +138,17 @@ class _Writer:
         self.used_notes: list[int] = []
         self.lists: list[tuple[str, int | None]] = []  # (kind, numId) innermost last
         self.item_started = False
+        self.styles: dict[str, str] = {}  # name: id
+
+    def add(self, words: str, style: str) -> Paragraph:
+        """A paragraph in a named style. python-docx reads every style of the
+        file to find one by name or to set one, so each is looked up once and
+        set by its id (a third of the time for a long plan)."""
+        if style not in self.styles:
+            self.styles[style] = self.doc.styles[style].style_id
+        para = self.doc.add_paragraph(words)
+        para._p.get_or_add_pPr().style = self.styles[style]
+        return para
 
     def blocks(self, tokens: Sequence[Token]) -> None:
         i = 0
@@ -146,7 +157,7 @@ class _Writer:
             kind = token.type
             if kind == "heading_open":
                 level = min(int(token.tag[1:]) + 1, 9)
-                self.inline(self.doc.add_heading("", level=level), tokens[i + 1])
+                self.inline(self.add("", f"Heading {level}"), tokens[i + 1])
                 i += 2
             elif kind == "paragraph_open":
                 self.inline(self.paragraph(), tokens[i + 1])
@@ -181,10 +192,10 @@ class _Writer:
         suffix = "" if depth == 1 else f" {depth}"
         kind, num_id = self.lists[-1]
         if self.item_started:  # a later paragraph of the same item
-            return self.doc.add_paragraph(style=f"List Continue{suffix}")
+            return self.add("", f"List Continue{suffix}")
         self.item_started = True
         style = f"List Number{suffix}" if kind == "ordered" else f"List Bullet{suffix}"
-        para = self.doc.add_paragraph(style=style)
+        para = self.add("", style)
         if num_id is not None:
             num_pr = para._p.get_or_add_pPr().get_or_add_numPr()
             num_pr.get_or_add_ilvl().val = 0
