@@ -4,7 +4,9 @@ audits the download; rendering is `portal.services.plan_export`."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
+from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, request
 
@@ -46,7 +48,14 @@ def _send(export: plan_export.Export, chosen: str) -> Response:
         raise Busy("Making the file took too long. Please try again.") from None
     response = Response(data, mimetype=plan_export.FORMATS[chosen])
     name = plan_export.filename(export, chosen)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    # As werkzeug's send_file: an ASCII name, and the real one (RFC 6266) for "Zoë".
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    response.headers.set(
+        "Content-Disposition",
+        "attachment",
+        filename=ascii_name,
+        **{"filename*": "UTF-8''" + quote(name, safe="")},
+    )
     response.headers["Cache-Control"] = "no-store"  # a child's plan: keep no copies
     return response
 

@@ -354,5 +354,6 @@ def filename(export: Export, extension: str) -> str:
     name = export.footer.replace(":", " -")
     if export.draft:
         name += " - draft"
-    safe = re.sub(r"[^A-Za-z0-9 ._-]+", "", name).strip() or "plan"
+    # Letters of any alphabet stay; path separators and control characters go.
+    safe = re.sub(r"[^\w ().,'-]+", "", name).strip(" .") or "plan"
     return f"{safe}.{extension}"

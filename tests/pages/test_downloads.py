@@ -128,7 +128,12 @@ def _footer_xml(docx: Any) -> str:
 def test_the_plan_as_pdf_has_a_cover_every_section_lists_a_table_and_page_numbers(
     caseworker: Browser,
 ) -> None:
-    pages = _pdf_pages(_download(caseworker, "/cases/1/plan/download", format="pdf"))
+    answer = _download(caseworker, "/cases/1/plan/download", format="pdf")
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert 'filename="Leo Marchetti - Education, Health and Care Plan - draft.pdf"' in (
+        answer.headers["Content-Disposition"]
+    )
+    pages = _pdf_pages(answer)
     whole = "\n".join(pages)
     cover = pages[0]
     assert "Leo Marchetti" in cover and COUNCIL in cover
