@@ -130,8 +130,9 @@ def test_the_plan_as_pdf_has_a_cover_every_section_lists_a_table_and_page_number
 ) -> None:
     answer = _download(caseworker, "/cases/1/plan/download", format="pdf")
     assert answer.headers["Cache-Control"] == "no-store"
-    assert 'filename="Leo Marchetti - Education, Health and Care Plan - draft.pdf"' in (
-        answer.headers["Content-Disposition"]
+    assert (
+        'filename="Leo Marchetti - Education, Health and Care Plan - draft.pdf"'
+        in (answer.headers["Content-Disposition"])
     )
     pages = _pdf_pages(answer)
     whole = "\n".join(pages)
