@@ -5,6 +5,7 @@ audits the download; rendering is `portal.services.plan_export`."""
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 from datetime import date
 from urllib.parse import quote
 
@@ -14,8 +15,8 @@ from auth import access
 from auth.sessions import login_required, signed_in_person
 from portal.errors import Busy, InvalidInput, NotFound
 from portal.extensions import db
-from portal.models import Version
-from portal.services import audit, plan_docx, plan_export
+from portal.models import Person, Version
+from portal.services import audit, images, plan_docx, plan_export
 from portal.time_limit import TimeLimitExceeded, run_with_time_limit
 
 bp = Blueprint("downloads", __name__)
@@ -38,6 +39,21 @@ def _with_sources() -> bool:
 
 def _council() -> str:
     return str(current_app.config["SETTINGS"].council_name)
+
+
+def _with_pictures(export: plan_export.Export, person: Person) -> plan_export.Export:
+    """The export with each of its pictures the person may see
+    (`access.require_image`, as the picture's own address checks)."""
+    found = {}
+    for doc_id, image_id in plan_export.picture_refs(export):
+        try:
+            image = access.require_image(db.session, person, doc_id, image_id)
+        except NotFound:
+            continue  # shown as its description
+        found[images.image_path(doc_id, image_id)] = plan_export.Picture(
+            image.data, image.content_type, image.width, image.height
+        )
+    return replace(export, pictures=found)
 
 
 def _send(export: plan_export.Export, chosen: str) -> Response:
@@ -82,7 +98,7 @@ def plan(case_id: int) -> Response:
         sources=with_sources,
     )
     db.session.commit()
-    return _send(export, chosen)
+    return _send(_with_pictures(export, person), chosen)
 
 
 @bp.get("/versions/<int:version_id>/download")
@@ -123,7 +139,7 @@ def version(version_id: int) -> Response:
         sources=with_sources and doc.kind == "plan_section",
     )
     db.session.commit()
-    return _send(export, chosen)
+    return _send(_with_pictures(export, person), chosen)
 
 
 @bp.get("/documents/<int:doc_id>/download")
@@ -139,4 +155,4 @@ def document(doc_id: int) -> Response:
         db.session, "document.downloaded", actor=person, document=doc, format=chosen
     )
     db.session.commit()
-    return _send(export, chosen)
+    return _send(_with_pictures(export, person), chosen)

@@ -20,12 +20,12 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
-from docx.shared import Pt
+from docx.shared import Cm, Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from markdown_it.token import Token
 
-from portal.services.plan_export import NOTE, Export, parse
+from portal.services.plan_export import NOTE, Export, parse, picture_of
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _WATERMARK = (
@@ -54,7 +54,7 @@ def write_docx(export: Export) -> bytes:
     doc = new_document()
     _styles(doc)
     _cover(doc, export)
-    writer = _Writer(doc, export.notes)
+    writer = _Writer(doc, export)
     for part in export.parts:
         writer.add(part.heading, "Heading 1")
         writer.blocks(parse(part.markdown))
@@ -132,9 +132,10 @@ def _footnotes_part(doc: Document, notes: Sequence[str], used: Sequence[int]) ->
 class _Writer:
     """Walks markdown-it tokens into paragraphs, lists and tables."""
 
-    def __init__(self, doc: Document, notes: Sequence[str]) -> None:
+    def __init__(self, doc: Document, export: Export) -> None:
         self.doc = doc
-        self.notes = notes
+        self.export = export
+        self.notes = export.notes
         self.used_notes: list[int] = []
         self.lists: list[tuple[str, int | None]] = []  # (kind, numId) innermost last
         self.item_started = False
@@ -239,8 +240,21 @@ class _Writer:
             elif kind == "hardbreak":
                 para.add_run().add_break()
             elif kind == "image":
-                alt = "".join(c.content for c in child.children or [])
-                para.add_run(f"[Picture: {alt}]").italic = True
+                self.picture(para, child)
+
+    def picture(self, para: Paragraph, token: Token) -> None:
+        """The picture, at most 12 by 10 cm, or its description."""
+        picture = picture_of(self.export, token)
+        if picture is None:
+            alt = "".join(c.content for c in token.children or [])
+            para.add_run(f"[Picture: {alt}]").italic = True
+            return
+        # At 96 pixels to the inch, shrunk (never enlarged) to fit.
+        scale = min(
+            1.0, 12 / (picture.width / 96 * 2.54), 10 / (picture.height / 96 * 2.54)
+        )
+        width = Cm(picture.width / 96 * 2.54 * scale)
+        para.add_run().add_picture(io.BytesIO(picture.data), width=width)
 
     def text(self, para: Paragraph, words: str, bold: bool, italic: bool) -> None:
         at = 0

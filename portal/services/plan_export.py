@@ -54,6 +54,20 @@ class Part:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A picture the portal keeps, as a download shows it."""
+
+    data: bytes
+    content_type: str
+    width: int  # pixels
+    height: int
+
+
+# A picture's address as documents write it (after any script root).
+OWN_PICTURE = re.compile(r"/documents/([0-9]+)/images/([0-9]+)$")
+
+
+@dataclass(frozen=True)
 class Export:
     """Everything a download holds, whatever its format."""
 
@@ -64,6 +78,35 @@ class Export:
     draft: bool
     notes: list[str] = field(default_factory=list)  # footnote n is notes[n - 1]
     footer: str = ""
+    # By address: the pictures the person may see (`picture_refs`); any other
+    # shows its description only.
+    pictures: dict[str, Picture] = field(default_factory=dict)
+
+
+def picture_refs(export: Export) -> list[tuple[int, int]]:
+    """(document id, image id) of each of the portal's pictures the export shows."""
+    found: list[tuple[int, int]] = []
+    for part in export.parts:
+        for token in _inline_tokens(parse(part.markdown)):
+            match = _own_picture(token)
+            if match and (ref := (int(match[1]), int(match[2]))) not in found:
+                found.append(ref)
+    return found
+
+
+def _inline_tokens(tokens: Sequence[Token]) -> Iterator[Token]:
+    for token in tokens:
+        yield from (c for c in token.children or [] if c.type == "image")
+
+
+def _own_picture(token: Token) -> re.Match[str] | None:
+    return OWN_PICTURE.search(str(token.attrGet("src") or ""))
+
+
+def picture_of(export: Export, token: Token) -> Picture | None:
+    """The picture an image token shows, if the export may hold it."""
+    match = _own_picture(token)
+    return export.pictures.get(match.group(0)) if match else None
 
 
 def section_heading(key: str) -> str:
@@ -292,8 +335,13 @@ def _image(
     options: OptionsDict,
     env: EnvType,
 ) -> str:
-    # Never fetched: a download holds the words, and a picture's alt text.
+    # Only the portal's own pictures, from the export (`_fetch_picture`);
+    # anything else is its description.
     alt = renderer.renderInlineAsText(tokens[idx].children or [], options, env)
+    match = _own_picture(tokens[idx])
+    if match and match.group(0) in env.get("pictures", {}):
+        src = escapeHtml(PICTURE_SCHEME + match.group(0))
+        return f'<img src="{src}" alt="{escapeHtml(alt)}">'
     return f'<span class="picture">[Picture: {escapeHtml(alt)}]</span>'
 
 
@@ -308,9 +356,12 @@ _md.add_render_rule("link_open", _nothing)
 _md.add_render_rule("link_close", _nothing)
 
 
-def part_html(part: Part, notes: Sequence[str]) -> Markup:
+def part_html(
+    part: Part, notes: Sequence[str], pictures: dict[str, Picture] | None = None
+) -> Markup:
     """A part's Markdown as HTML, with its note markers as footnotes."""
-    html = _md.renderer.render(parse(part.markdown), _md.options, {})
+    env = {"pictures": pictures or {}}
+    html = _md.renderer.render(parse(part.markdown), _md.options, env)
 
     def footnote(match: re.Match[str]) -> str:
         number = int(match.group(1))
@@ -331,19 +382,33 @@ def export_html(export: Export) -> str:
     """The HTML (and print CSS) the PDF is made from."""
     return _templates.get_template("plan.html").render(
         export=export,
-        parts=[(p, part_html(p, export.notes)) for p in export.parts],
+        parts=[(p, part_html(p, export.notes, export.pictures)) for p in export.parts],
     )
 
 
-def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    raise ValueError(f"Downloads fetch nothing ({url[:40]}).")
+PICTURE_SCHEME = "portal-picture:"
 
 
 def write_pdf(export: Export) -> bytes:
-    """The export as a PDF (WeasyPrint), fetching nothing from anywhere."""
-    from weasyprint import HTML  # loads Pango; only when a PDF is wanted
+    """The export as a PDF (WeasyPrint), fetching nothing from anywhere: its
+    pictures come from the export itself."""
+    # Loads Pango: only when a PDF is wanted.
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    pdf = HTML(string=export_html(export), url_fetcher=_refuse_fetch).write_pdf()
+    class PicturesOnly(URLFetcher):  # type: ignore[misc]
+        """Answers the export's own pictures; refuses every other address
+        (files, the network) without opening it."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            picture = export.pictures.get(url.removeprefix(PICTURE_SCHEME))
+            if not url.startswith(PICTURE_SCHEME) or picture is None:
+                raise ValueError(f"Downloads fetch nothing ({url[:40]}).")
+            return URLFetcherResponse(
+                url, picture.data, {"Content-Type": picture.content_type}
+            )
+
+    pdf = HTML(string=export_html(export), url_fetcher=PicturesOnly()).write_pdf()
     if pdf is None:  # only when writing to a target, which this does not
         raise RuntimeError("WeasyPrint returned no PDF.")
     return bytes(pdf)

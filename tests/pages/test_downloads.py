@@ -36,6 +36,8 @@ HEADINGS = [f"Section {key}: {title}" for key, title in SECTION_TITLES.items()]
 TABLE = (
     "\n\n| Provision | Hours a week |\n|---|---|\n"
     "| Speech and language therapy | 2 |\n| Teaching assistant | 10 |\n"
+    # A picture address the portal has nothing at: its description only.
+    "\n![Visual timetable](/documents/999/images/999)\n"
 )
 QUOTE = (
     "Leo shows signs of anxiety linked to unpredictability and noise. "
@@ -145,6 +147,11 @@ def test_the_plan_as_pdf_has_a_cover_every_section_lists_a_table_and_page_number
     # The table's cells are laid out in rows; no " | " left from the editor.
     assert re.search(r"Speech and language therapy\s+2", whole)
     assert "Provision | Hours" not in whole
+    # Leo's drawing in Section A is in the file; a missing picture is described.
+    assert sum(len(page.images) for page in PdfReader(io.BytesIO(answer.data)).pages)
+    assert (
+        "[Picture: My drawing" not in whole and "[Picture: Visual timetable]" in whole
+    )
     for number, page in enumerate(pages, start=1):
         assert f"Page {number} of {len(pages)}" in page
         assert "DRAFT" in page
@@ -166,6 +173,8 @@ def test_the_plan_as_word_has_headings_in_order_lists_a_table_and_page_numbers(
     [table] = [t for t in docx.tables[1:] if t.cell(0, 0).text == "Provision"]
     assert [c.text for c in table.rows[1].cells] == ["Speech and language therapy", "2"]
     assert table.cell(0, 0).paragraphs[0].runs[0].bold
+    assert len(docx.inline_shapes) == 1  # Leo's drawing
+    assert any("[Picture: Visual timetable]" in p.text for p in docx.paragraphs)
     footer = _footer_xml(docx)
     assert 'w:instr=" PAGE "' in footer and 'w:instr=" NUMPAGES "' in footer
     assert 'string="DRAFT"' in _header_xml(docx)
