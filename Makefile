@@ -16,8 +16,9 @@ system-packages:
 	@if command -v dpkg-query >/dev/null 2>&1 && [ "$$(dpkg-query -W -f='$${db:Status-Abbrev}\n' $(SYSTEM_PACKAGES) 2>/dev/null | grep -c '^ii')" -ne $(words $(SYSTEM_PACKAGES)) ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  echo "Installing $(SYSTEM_PACKAGES) for PDF downloads"; \
-	  $$SUDO apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null \
-	    || { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; }; \
+	  { $$SUDO apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null \
+	    || { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; }; } \
+	    || echo "Could not install them: everything but PDF downloads works. Install them with apt-get as root."; \
 	fi
 
 $(STAMP): pyproject.toml | system-packages

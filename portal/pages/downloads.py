@@ -62,6 +62,12 @@ def _send(export: plan_export.Export, chosen: str) -> Response:
         data = run_with_time_limit(lambda: render(export), RENDER_SECONDS)
     except TimeLimitExceeded:
         raise Busy("Making the file took too long. Please try again.") from None
+    except plan_export.PdfUnavailable:
+        current_app.logger.exception("PDF downloads need Pango (make install)")
+        raise Busy(
+            "PDF downloads are not working on this server at the moment. "
+            "Choose Word instead, or try again later."
+        ) from None
     response = Response(data, mimetype=plan_export.FORMATS[chosen])
     name = plan_export.filename(export, chosen)
     # As werkzeug's send_file: an ASCII name, and the real one (RFC 6266) for "Zoë".

@@ -389,12 +389,18 @@ def export_html(export: Export) -> str:
 PICTURE_SCHEME = "portal-picture:"
 
 
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint cannot load its system libraries (Pango) on this machine."""
+
+
 def write_pdf(export: Export) -> bytes:
     """The export as a PDF (WeasyPrint), fetching nothing from anywhere: its
     pictures come from the export itself."""
-    # Loads Pango: only when a PDF is wanted.
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+    try:  # loads Pango: only when a PDF is wanted
+        from weasyprint import HTML
+        from weasyprint.urls import URLFetcher, URLFetcherResponse
+    except OSError as error:
+        raise PdfUnavailable(str(error)) from error
 
     class PicturesOnly(URLFetcher):  # type: ignore[misc]
         """Answers the export's own pictures; refuses every other address
