@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from portal.casefolder import load_case_folder  # noqa: E402
-from portal.services import plan_docx, plan_export  # noqa: E402
+from portal.services import plan_docx, plan_export, plan_pdf  # noqa: E402
 from portal.services.demo import demo_folder  # noqa: E402
 
 TABLE = (
@@ -86,9 +86,9 @@ def main() -> None:
     print(
         f"plan: {total} words in {len(export.parts)} sections, {len(export.notes)} footnotes"
     )
-    plan_export.write_pdf(export)  # warm up fonts and imports
+    plan_pdf.write_pdf(export)  # warm up fonts and imports
     for name, render in (
-        ("PDF", plan_export.write_pdf),
+        ("PDF", plan_pdf.write_pdf),
         ("DOCX", plan_docx.write_docx),
     ):
         median, slowest, size = timed(lambda r=render: r(export), runs)  # type: ignore[misc]

@@ -16,7 +16,7 @@ from auth.sessions import login_required, signed_in_person
 from portal.errors import Busy, InvalidInput, NotFound
 from portal.extensions import db
 from portal.models import Person, Version
-from portal.services import audit, images, plan_docx, plan_export
+from portal.services import audit, images, plan_docx, plan_export, plan_pdf
 from portal.time_limit import TimeLimitExceeded, run_with_time_limit
 
 bp = Blueprint("downloads", __name__)
@@ -57,12 +57,12 @@ def _with_pictures(export: plan_export.Export, person: Person) -> plan_export.Ex
 
 
 def _send(export: plan_export.Export, chosen: str) -> Response:
-    render = plan_export.write_pdf if chosen == "pdf" else plan_docx.write_docx
+    render = plan_pdf.write_pdf if chosen == "pdf" else plan_docx.write_docx
     try:
         data = run_with_time_limit(lambda: render(export), RENDER_SECONDS)
     except TimeLimitExceeded:
         raise Busy("Making the file took too long. Please try again.") from None
-    except plan_export.PdfUnavailable:
+    except plan_pdf.PdfUnavailable:
         current_app.logger.exception("PDF downloads need Pango (make install)")
         raise Busy(
             "PDF downloads are not working on this server at the moment. "

@@ -3,8 +3,8 @@
 `plan_export` and `document_export` gather what a download holds (a cover
 with the child's details and the council, then each part under its statutory
 heading, as Markdown) from the documents as they are now or from a frozen
-version. `write_pdf` renders that through HTML (markdown-it-py, a template in
-`templates/export/`) with WeasyPrint; `plan_docx.write_docx` writes Word.
+version. `plan_pdf.write_pdf` renders that through HTML with WeasyPrint;
+`plan_docx.write_docx` writes Word; both read the Markdown with `parse`.
 
 The sources of merged passages (`provenance`) become footnotes when asked:
 a copy of each document gets a marker after every run of words that carries
@@ -21,13 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
-from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
-from markupsafe import Markup
 from pycrdt import Doc, XmlElement, XmlText
 from sqlalchemy import select
 
@@ -88,7 +83,7 @@ def picture_refs(export: Export) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     for part in export.parts:
         for token in _inline_tokens(parse(part.markdown)):
-            match = _own_picture(token)
+            match = own_picture(token)
             if match and (ref := (int(match[1]), int(match[2]))) not in found:
                 found.append(ref)
     return found
@@ -99,13 +94,14 @@ def _inline_tokens(tokens: Sequence[Token]) -> Iterator[Token]:
         yield from (c for c in token.children or [] if c.type == "image")
 
 
-def _own_picture(token: Token) -> re.Match[str] | None:
+def own_picture(token: Token) -> re.Match[str] | None:
+    """The portal's address of the picture an image token shows, if it is one."""
     return OWN_PICTURE.search(str(token.attrGet("src") or ""))
 
 
 def picture_of(export: Export, token: Token) -> Picture | None:
     """The picture an image token shows, if the export may hold it."""
-    match = _own_picture(token)
+    match = own_picture(token)
     return export.pictures.get(match.group(0)) if match else None
 
 
@@ -314,110 +310,6 @@ _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table"
 def parse(markdown: str) -> list[Token]:
     """A part's Markdown as markdown-it tokens (tables restored)."""
     return _md.parse(tables_from_cell_lines(markdown))
-
-
-def _heading_open(
-    renderer: RendererHTML,
-    tokens: Sequence[Token],
-    idx: int,
-    options: OptionsDict,
-    env: EnvType,
-) -> str:
-    # A part's own headings sit under its section heading (h2).
-    level = min(int(tokens[idx].tag[1:]) + 1, 6)
-    return f"<h{level}>" if tokens[idx].nesting == 1 else f"</h{level}>\n"
-
-
-def _image(
-    renderer: RendererHTML,
-    tokens: Sequence[Token],
-    idx: int,
-    options: OptionsDict,
-    env: EnvType,
-) -> str:
-    # Only the portal's own pictures, from the export (`_fetch_picture`);
-    # anything else is its description.
-    alt = renderer.renderInlineAsText(tokens[idx].children or [], options, env)
-    match = _own_picture(tokens[idx])
-    if match and match.group(0) in env.get("pictures", {}):
-        src = escapeHtml(PICTURE_SCHEME + match.group(0))
-        return f'<img src="{src}" alt="{escapeHtml(alt)}">'
-    return f'<span class="picture">[Picture: {escapeHtml(alt)}]</span>'
-
-
-def _nothing(*_args: Any) -> str:
-    return ""  # links keep their words; a portal address means nothing on paper
-
-
-_md.add_render_rule("heading_open", _heading_open)
-_md.add_render_rule("heading_close", _heading_open)
-_md.add_render_rule("image", _image)
-_md.add_render_rule("link_open", _nothing)
-_md.add_render_rule("link_close", _nothing)
-
-
-def part_html(
-    part: Part, notes: Sequence[str], pictures: dict[str, Picture] | None = None
-) -> Markup:
-    """A part's Markdown as HTML, with its note markers as footnotes."""
-    env = {"pictures": pictures or {}}
-    html = _md.renderer.render(parse(part.markdown), _md.options, env)
-
-    def footnote(match: re.Match[str]) -> str:
-        number = int(match.group(1))
-        if not 0 < number <= len(notes):
-            return ""
-        return f'<span class="footnote">{escapeHtml(notes[number - 1])}</span>'
-
-    return Markup(NOTE.sub(footnote, html))  # noqa: S704 - markdown-it escapes raw HTML
-
-
-_templates = Environment(
-    loader=PackageLoader("portal", "templates/export"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-)
-
-
-def export_html(export: Export) -> str:
-    """The HTML (and print CSS) the PDF is made from."""
-    return _templates.get_template("plan.html").render(
-        export=export,
-        parts=[(p, part_html(p, export.notes, export.pictures)) for p in export.parts],
-    )
-
-
-PICTURE_SCHEME = "portal-picture:"
-
-
-class PdfUnavailable(RuntimeError):
-    """WeasyPrint cannot load its system libraries (Pango) on this machine."""
-
-
-def write_pdf(export: Export) -> bytes:
-    """The export as a PDF (WeasyPrint), fetching nothing from anywhere: its
-    pictures come from the export itself."""
-    try:  # loads Pango: only when a PDF is wanted
-        from weasyprint import HTML
-        from weasyprint.urls import URLFetcher, URLFetcherResponse
-    except OSError as error:
-        raise PdfUnavailable(str(error)) from error
-
-    class PicturesOnly(URLFetcher):  # type: ignore[misc]
-        """Answers the export's own pictures; refuses every other address
-        (files, the network) without opening it."""
-
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            picture = export.pictures.get(url.removeprefix(PICTURE_SCHEME))
-            if not url.startswith(PICTURE_SCHEME) or picture is None:
-                raise ValueError(f"Downloads fetch nothing ({url[:40]}).")
-            return URLFetcherResponse(
-                url, picture.data, {"Content-Type": picture.content_type}
-            )
-
-    pdf = HTML(string=export_html(export), url_fetcher=PicturesOnly()).write_pdf()
-    if pdf is None:  # only when writing to a target, which this does not
-        raise RuntimeError("WeasyPrint returned no PDF.")
-    return bytes(pdf)
 
 
 def filename(export: Export, extension: str) -> str:
