@@ -319,3 +319,28 @@ def test_each_demo_account_downloads_what_it_may_read(
     assert _download(psychologist, "/cases/1/plan/download").status_code == 200
     assert "download-plan" in psychologist.text("/cases/1")
     _matrix(browsers, dbs, {"advice", "plan_section"})
+
+
+def test_submitted_advice_downloads_as_its_version_without_the_watermark(
+    caseworker: Browser, dbs: Session, app: Flask
+) -> None:
+    psychologist = _as(app, "psychologist@example.org")
+    ep = _doc(dbs, title="Psychological advice")
+    assert ep.owner is not None
+    version = documents.submit_advice(dbs, ep, ep.owner.person)
+    dbs.commit()
+    page = psychologist.text(f"/versions/{version.id}")
+    assert f"/versions/{version.id}/download" in page and 'name="sources"' not in page
+    pages = _pdf_pages(_download(psychologist, f"/versions/{version.id}/download"))
+    assert not any("DRAFT" in p for p in pages)
+    assert "Psychological advice" in pages[0] and version.label in pages[0]
+    assert (
+        _download(
+            _as(app, "parent@example.org"), f"/versions/{version.id}/download"
+        ).status_code
+        == 403
+    )
+    event = dbs.scalars(
+        select(AuditEvent).where(AuditEvent.action == "document.downloaded")
+    ).one()
+    assert event.document_id == ep.id and event.detail["version"] == version.id
