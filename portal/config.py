@@ -79,6 +79,9 @@ class RateLimits:
     assistant_per_address: str = "600 per minute"
     decision_per_person: str = "120 per minute"
     decision_per_address: str = "1200 per minute"
+    # PDF and Word downloads: each takes seconds of a CPU (bench/downloads.py).
+    download_per_person: str = "30 per minute"
+    download_per_address: str = "300 per minute"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> RateLimits:
