@@ -124,7 +124,10 @@ def write_pdf(export: Export) -> bytes:
                 url, picture.data, {"Content-Type": picture.content_type}
             )
 
-    pdf = HTML(string=export_html(export), url_fetcher=PicturesOnly()).write_pdf()
+    # Tagged (headings, lists, tables, reading order) for screen readers: a
+    # council's documents must be accessible (PSBAR 2018).
+    html = HTML(string=export_html(export), url_fetcher=PicturesOnly())
+    pdf = html.write_pdf(pdf_tags=True)
     if pdf is None:  # only when writing to a target, which this does not
         raise RuntimeError("WeasyPrint returned no PDF.")
     return bytes(pdf)

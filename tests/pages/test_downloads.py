@@ -148,7 +148,12 @@ def test_the_plan_as_pdf_has_a_cover_every_section_lists_a_table_and_page_number
     assert re.search(r"Speech and language therapy\s+2", whole)
     assert "Provision | Hours" not in whole
     # Leo's drawing in Section A is in the file; a missing picture is described.
-    assert sum(len(page.images) for page in PdfReader(io.BytesIO(answer.data)).pages)
+    reader = PdfReader(io.BytesIO(answer.data))
+    assert sum(len(page.images) for page in reader.pages)
+    # Tagged for screen readers, in English.
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert root["/Lang"] == "en-GB"
     assert (
         "[Picture: My drawing" not in whole and "[Picture: Visual timetable]" in whole
     )
