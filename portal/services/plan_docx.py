@@ -52,6 +52,9 @@ _WATERMARK = (
 def write_docx(export: Export) -> bytes:
     """The export as a .docx file."""
     doc = new_document()
+    doc.core_properties.title = export.footer
+    doc.core_properties.language = "en-GB"
+    doc.core_properties.author = ""  # python-docx's template names "python-docx"
     _styles(doc)
     _cover(doc, export)
     writer = _Writer(doc, export)

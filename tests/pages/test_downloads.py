@@ -183,6 +183,9 @@ def test_the_plan_as_word_has_headings_in_order_lists_a_table_and_page_numbers(
     footer = _footer_xml(docx)
     assert 'w:instr=" PAGE "' in footer and 'w:instr=" NUMPAGES "' in footer
     assert 'string="DRAFT"' in _header_xml(docx)
+    assert (
+        docx.core_properties.title == "Leo Marchetti: Education, Health and Care Plan"
+    )
 
 
 def test_the_draft_watermark_goes_once_the_plan_is_issued(caseworker: Browser) -> None:
