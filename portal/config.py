@@ -118,6 +118,15 @@ def read_secret_key_file(path: Path) -> str:
     )
 
 
+LOG_FORMATS = ("json", "text")
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {value!r}.")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the portal reads from its environment."""
@@ -154,6 +163,9 @@ class Settings:
     # The council that issues the plans, named on the cover of every download.
     council_name: str = ""
     rate_limits: RateLimits = field(default_factory=RateLimits)
+    # /metrics asks for this bearer token; without one it answers loopback only.
+    metrics_token: str | None = None
+    log_format: str = "json"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -216,6 +228,8 @@ class Settings:
                 e.get("ASSISTANT_TIME_LIMIT_SECONDS", "10"),
             ),
             rate_limits=RateLimits.from_env(e),
+            metrics_token=e.get("METRICS_TOKEN") or None,
+            log_format=_choice("LOG_FORMAT", e.get("LOG_FORMAT", "json"), LOG_FORMATS),
         )
 
     @property
