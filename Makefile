@@ -5,9 +5,23 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := portal
 
-.PHONY: run run-cluster test install check frontend migrate demo clean
+.PHONY: run run-cluster test install check frontend migrate demo clean system-packages
 
-$(STAMP): pyproject.toml
+# PDF downloads use WeasyPrint, which needs Pango and a few fonts from the
+# system. On Debian and Ubuntu they are installed here when missing (as root,
+# or with sudo); elsewhere see https://doc.courtbouillon.org/weasyprint/stable/first_steps.html
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation fonts-dejavu-core
+
+system-packages:
+	@if command -v dpkg-query >/dev/null 2>&1 && [ "$$(dpkg-query -W -f='$${db:Status-Abbrev}\n' $(SYSTEM_PACKAGES) 2>/dev/null | grep -c '^ii')" -ne $(words $(SYSTEM_PACKAGES)) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  echo "Installing $(SYSTEM_PACKAGES) for PDF downloads"; \
+	  { $$SUDO apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null \
+	    || { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; }; } \
+	    || echo "Could not install them: everything but PDF downloads works. Install them with apt-get as root."; \
+	fi
+
+$(STAMP): pyproject.toml | system-packages
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

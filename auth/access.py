@@ -240,3 +240,31 @@ def _may_see_attachment(
         if may_see and is_quoted_in(reading.document_text(session, section.id)):
             return True
     return False
+
+
+def may_download_plan(session: Session, membership: Membership, case: Case) -> bool:
+    """Whether the member may download the whole plan (every section readable)."""
+    member = member_facts(membership)
+    return policy.may_download_plan(
+        policy.document_access(member, doc_facts(doc, case))
+        for doc in case_documents(session, case)
+        if doc.kind == "plan_section"
+    )
+
+
+def require_plan_download(
+    session: Session, person: Person, case_id: int, with_sources: bool
+) -> tuple[Case, Membership]:
+    """The case and membership when the person may download its plan (with
+    the sources of passages as footnotes, if asked), or NotFound/NotAllowed."""
+    case, membership = require_case(session, person, case_id)
+    if not may_download_plan(session, membership, case):
+        raise NotAllowed(
+            "The plan is not shared with you yet. The caseworker will tell you "
+            "when it is."
+        )
+    if with_sources and not policy.may_add_sources_to_download(
+        member_facts(membership)
+    ):
+        raise NotAllowed("Only the caseworker can add the sources of passages.")
+    return case, membership

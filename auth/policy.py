@@ -34,6 +34,7 @@ also says why Section A is treated with care).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -210,6 +211,19 @@ def may_see_source_of_passage(access_to_source: Access) -> bool:
     only readers of the source. Everyone who reads the plan sees which
     document, author and date a passage came from: the plan says so anyway."""
     return access_to_source >= Access.READ
+
+
+def may_download_plan(section_access: Iterable[Access]) -> bool:
+    """The whole plan (as PDF or Word) goes only to someone who may read
+    every section of it: a plan with sections missing is not the plan."""
+    levels = list(section_access)
+    return bool(levels) and all(level >= Access.READ for level in levels)
+
+
+def may_add_sources_to_download(member: Member | None) -> bool:
+    """Only the caseworker chooses to print where merged passages came from
+    (footnotes naming each source document, author and date)."""
+    return member is not None and member.role == "caseworker"
 
 
 def can_open_cases(is_staff: bool) -> bool:

@@ -88,6 +88,9 @@ class RateLimits:
     assistant_per_address: str = "600 per minute"
     decision_per_person: str = "120 per minute"
     decision_per_address: str = "1200 per minute"
+    # PDF and Word downloads: each takes seconds of a CPU (bench/downloads.py).
+    download_per_person: str = "30 per minute"
+    download_per_address: str = "300 per minute"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> RateLimits:
@@ -224,6 +227,8 @@ class Settings:
     assistant_time_limit_seconds: int = 10
     # How long a closed case is kept before it is due for erasure: 7 years.
     retention_days: int = 7 * 365
+    # The council that issues the plans, named on the cover of every download.
+    council_name: str = ""
     rate_limits: RateLimits = field(default_factory=RateLimits)
     oidc_providers: tuple[OidcProvider, ...] = ()
     # Re-authentication (auth.reauth) counts as recent for this long.
@@ -254,6 +259,7 @@ class Settings:
             ),
             trusted_proxies=parse_int("TRUSTED_PROXIES", e.get("TRUSTED_PROXIES", "0")),
             public_url=(e.get("PUBLIC_URL") or "").rstrip("/") or None,
+            council_name=(e.get("COUNCIL_NAME") or "").strip(),
             smtp_host=e.get("SMTP_HOST") or None,
             smtp_port=parse_int("SMTP_PORT", e.get("SMTP_PORT", "25")),
             smtp_username=e.get("SMTP_USERNAME") or None,

@@ -39,6 +39,7 @@ class LimitedRoute:
     endpoint: str
     per_person: str | None
     per_address: str
+    methods: tuple[str, ...] = ("POST",)
 
 
 LIMITED = (
@@ -58,6 +59,10 @@ LIMITED = (
     ),
     LimitedRoute(
         "api.suggestion_decision", "decision_per_person", "decision_per_address"
+    ),
+    *(
+        LimitedRoute(endpoint, "download_per_person", "download_per_address", ("GET",))
+        for endpoint in ("downloads.plan", "downloads.version", "downloads.document")
     ),
 )
 
@@ -83,7 +88,8 @@ def retry_after_seconds() -> int:
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    """Attach a limiter to the app and limit each route in LIMITED (POST only).
+    """Attach a limiter to the app and limit each route in LIMITED (POST,
+    unless the route names its methods).
 
     Call after the blueprints are registered; its check runs when the view is
     called, after `auth.sessions` has loaded the person.
@@ -100,10 +106,14 @@ def init_app(app: Flask, settings: Settings) -> None:
     for route in LIMITED:
         view: Callable[..., Any] = app.view_functions[route.endpoint]
         view = limiter.limit(
-            getattr(limits, route.per_address), key_func=address_key, methods=["POST"]
+            getattr(limits, route.per_address),
+            key_func=address_key,
+            methods=list(route.methods),
         )(view)
         if route.per_person is not None:
             view = limiter.limit(
-                getattr(limits, route.per_person), key_func=person_key, methods=["POST"]
+                getattr(limits, route.per_person),
+                key_func=person_key,
+                methods=list(route.methods),
             )(view)
         app.view_functions[route.endpoint] = view

@@ -153,6 +153,7 @@ def case(case_id: int) -> str:
         can_ask_parent=bool(parents) and not _child_pages(docs),
         advice=[(d, a) for d, a in visible if d.kind == "advice"],
         sections=[(d, a) for d, a in visible if d.kind == "plan_section"],
+        can_download_plan=access.may_download_plan(db.session, membership, the_case),
         members=sorted(
             the_case.memberships, key=lambda m: (m.role != "caseworker", m.id)
         ),

@@ -3,28 +3,47 @@ one with the text as it is now) word by word."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
-from auth import access
+from auth import access, policy
 from auth.sessions import login_required, signed_in_person
 from portal.errors import NotFound
 from portal.extensions import db
-from portal.models import Document, Version
+from portal.models import Document, Membership, Version
 from portal.services import compare, markdown, section_k
 
 bp = Blueprint("versions", __name__)
 
 
-def _readable_version(version_id: int) -> tuple[Version, Document]:
+def _readable_version(version_id: int) -> tuple[Version, Document, Membership]:
     version = db.session.get(Version, version_id)
     if version is None:
         raise NotFound("We could not find that version.")
     # A version is readable by whoever may read its document now.
-    doc, _, _ = access.require_document(
+    doc, membership, _ = access.require_document(
         db.session, signed_in_person(), version.document_id
     )
-    return version, doc
+    return version, doc, membership
+
+
+@dataclass(frozen=True)
+class DownloadOffer:
+    """What the version page offers to download (`downloads/_form.html`)."""
+
+    legend: str
+    sources: bool
+
+
+def _download_offer(doc: Document, membership: Membership) -> DownloadOffer | None:
+    if doc.kind != "plan_section":
+        return DownloadOffer("Download this version", False)
+    if not access.may_download_plan(db.session, membership, doc.case):
+        return None
+    sources = policy.may_add_sources_to_download(access.member_facts(membership))
+    return DownloadOffer("Download the whole plan as it was in this version", sources)
 
 
 def _versions(doc: Document) -> list[Version]:
@@ -41,11 +60,12 @@ def _versions(doc: Document) -> list[Version]:
 @login_required
 def show(version_id: int) -> str:
     """One version, read-only, as it was frozen."""
-    version, doc = _readable_version(version_id)
+    version, doc, membership = _readable_version(version_id)
     return render_template(
         "versions/show.html",
         version=version,
         doc=doc,
+        download=_download_offer(doc, membership),
         case=doc.case,
         versions=_versions(doc),
         rendered_html=markdown.render(version.text, request.script_root),

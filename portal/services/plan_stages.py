@@ -26,6 +26,10 @@ from portal.services import audit, section_k
 # Regulation 13(1)(a): at least 15 days to comment on the draft and name a school.
 COMMENT_DAYS = 15
 
+# How the versions frozen by `issue_final` are named; an issued plan's
+# downloads carry no "Draft" watermark.
+FINAL_LABEL = "Final plan issued on "
+
 STAGE_LABELS = {
     "assessment": "Assessment",
     "draft_issued": "Draft plan shared with the family",
@@ -50,6 +54,11 @@ def comment_period(case: Case) -> CommentPeriod | None:
         return None
     start = case.draft_issued_date
     return CommentPeriod(start, start + timedelta(days=COMMENT_DAYS))
+
+
+def is_final_version(version: Version) -> bool:
+    """Whether a version is the plan as issued (not a draft)."""
+    return version.label.startswith(FINAL_LABEL)
 
 
 def plan_sections(session: Session, case: Case) -> list[Document]:
@@ -116,7 +125,7 @@ def issue_final(session: Session, case: Case, by: Person, today: date) -> None:
             "Share the draft plan with the family first: they have 15 days to "
             "comment on it before the final plan is issued."
         )
-    _freeze(session, case, f"Final plan issued on {_on(today)}", by)
+    _freeze(session, case, FINAL_LABEL + _on(today), by)
     for doc in plan_sections(session, case):
         doc.status = ISSUED
     case.status = "final_issued"

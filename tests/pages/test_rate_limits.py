@@ -1,5 +1,5 @@
 """Rate limits (security review): per person and per address on sign-in,
-invitations, the writing assistant and suggestion decisions. A refusal is a
+invitations, the writing assistant, suggestion decisions and downloads. A refusal is a
 clear 429 with Retry-After; other people and addresses are not slowed."""
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ def settings() -> Settings:
         RATE_LIMIT_ASSISTANT_PER_ADDRESS="4 per minute",
         RATE_LIMIT_DECISION_PER_PERSON="2 per minute",
         RATE_LIMIT_DECISION_PER_ADDRESS="100 per minute",
+        RATE_LIMIT_DOWNLOAD_PER_PERSON="2 per minute",
     )
 
 
@@ -192,3 +193,18 @@ def test_counts_are_kept_in_redis_when_it_is_set(database_uri: str) -> None:
         for n in range(3)
     ]
     assert statuses == [200, 200, 429]
+
+
+def test_downloads_are_limited_per_person(browser: Browser, make: Factory) -> None:
+    case = make.case()
+    browser.sign_in(case.memberships[0].person.email)
+    url = f"/cases/{case.id}/plan/download?format=docx"
+    for _ in range(2):
+        assert browser.get(url).status_code == 200
+    _assert_refused(browser.get(url), json=False)
+    browser.sign_out()
+    other = make.case()
+    browser.sign_in(other.memberships[0].person.email)
+    assert (
+        browser.get(f"/cases/{other.id}/plan/download?format=docx").status_code == 200
+    )
