@@ -77,6 +77,7 @@ def _register(app: Flask) -> None:
         api,
         audit,
         cases,
+        comments,
         dashboard,
         desk,
         documents,
@@ -101,6 +102,8 @@ def _register(app: Flask) -> None:
         desk.bp,
         desk.api,
         documents.bp,
+        comments.bp,
+        comments.api,
         images.bp,
         recordings.bp,
         stages.bp,
@@ -110,6 +113,7 @@ def _register(app: Flask) -> None:
         app.register_blueprint(bp)
     rate_limits.init_app(app, app.config["SETTINGS"])
     csrf.exempt(api.bp)  # token clients; the browser-facing POSTs check it themselves
+    csrf.exempt(comments.api)
     # The uploads check CSRF themselves, after raising the request size limit.
     csrf.exempt(images.bp)
     csrf.exempt(recordings.bp)

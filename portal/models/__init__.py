@@ -5,6 +5,7 @@ from __future__ import annotations
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, Session, utcnow
 from portal.models.case import ROLES, Case, Invitation, Membership
+from portal.models.comment import Comment
 from portal.models.document import (
     SECTION_KEYS,
     DocSnapshot,
@@ -26,6 +27,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Case",
+    "Comment",
     "DocSnapshot",
     "DocUpdate",
     "DocumentImage",
