@@ -74,7 +74,9 @@ export class CommentsPanel {
     this._bindList()
     this._timer = null
     document.addEventListener('selectionchange', () => this._selectionChanged())
-    ydoc.on('afterTransaction', () => this.schedule())
+    // Only real changes: the sync plugin opens an empty transaction on every
+    // editor update, ours included, which would otherwise loop.
+    ydoc.on('update', () => this.schedule())
   }
 
   /** Anchors of an editor range (tests and tools). */
