@@ -55,6 +55,22 @@ LIMITED = (
     LimitedRoute(
         "api.suggestion_decision", "decision_per_person", "decision_per_address"
     ),
+    # Comments, replies, proposals and their decisions: the same budget.
+    *(
+        LimitedRoute(endpoint, "decision_per_person", "decision_per_address")
+        for endpoint in (
+            "comments_api.create_comment",
+            "comments_api.create_reply",
+            "comments_api.set_comment_status",
+            "comments_api.create_proposal",
+            "comments_api.decide_proposal",
+            "comments.add",
+            "comments.reply",
+            "comments.status",
+            "comments.add_proposal",
+            "comments.decision",
+        )
+    ),
 )
 
 
