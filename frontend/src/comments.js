@@ -13,9 +13,11 @@ import { Plugin, PluginKey } from 'prosemirror-state'
 import { Decoration, DecorationSet } from 'prosemirror-view'
 import { absolutePositionToRelativePosition, relativePositionToAbsolutePosition, ySyncPluginKey } from 'y-prosemirror'
 import { decodeAnchor, encodeAnchor, resolveAnchor } from './anchors.js'
+import { findOccurrence } from './doc-text.js'
 
 const marksKey = new PluginKey('comment-marks')
 export const GONE = 'The text it was about has been deleted.'
+export const CHANGED = 'The text it was about has been changed or deleted.'
 
 /** The plugin that draws comment passages and tracked changes. */
 export const commentMarksPlugin = new Plugin({
@@ -198,17 +200,29 @@ export class CommentsPanel {
     this._bindList()
   }
 
-  /** Resolve every thread's anchors: mark deleted passages, draw the others. */
+  /**
+   * Where a thread's passage is now: its anchors resolved, or (made without
+   * JavaScript, so without anchors) the first place its words occur.
+   */
+  rangeOf (item) {
+    if (item.dataset.anchorStart) {
+      const anchors = { start: item.dataset.anchorStart, end: item.dataset.anchorEnd }
+      return rangeOfAnchors(this.view, this.ydoc, this.fragment, anchors)
+    }
+    return item.dataset.quote ? findOccurrence(this.view.state.doc, item.dataset.quote) : null
+  }
+
+  /** Resolve every thread's passage: mark the deleted ones, draw the others. */
   resolve () {
     const drawn = []
-    for (const item of byId('comments-list').querySelectorAll('li.app-comment[data-anchor-start]')) {
-      const anchors = { start: item.dataset.anchorStart, end: item.dataset.anchorEnd }
-      const range = rangeOfAnchors(this.view, this.ydoc, this.fragment, anchors)
+    for (const item of byId('comments-list').querySelectorAll('li.app-comment[data-quote]')) {
+      const range = this.rangeOf(item)
+      const anchored = Boolean(item.dataset.anchorStart)
+      item.dataset.passage = range ? 'present' : (anchored ? 'deleted' : 'unanchored')
       const gone = item.querySelector('.app-comment__gone')
-      item.dataset.passage = range ? 'present' : 'deleted'
       if (gone) {
         gone.hidden = Boolean(range)
-        gone.textContent = range ? '' : GONE
+        gone.textContent = range ? '' : (anchored ? GONE : CHANGED)
       }
       if (range && item.dataset.status === 'open') drawn.push({ range, item })
     }
@@ -227,8 +241,7 @@ export class CommentsPanel {
   }
 
   async _accept (item) {
-    const anchors = { start: item.dataset.anchorStart, end: item.dataset.anchorEnd }
-    const range = item.dataset.anchorStart && rangeOfAnchors(this.view, this.ydoc, this.fragment, anchors)
+    const range = this.rangeOf(item)
     if (!range) {
       this._say('The text this change was about is no longer there, so it cannot be applied. Decline it, or edit the text yourself.')
       return
