@@ -71,7 +71,7 @@ def _async_mode() -> str:
 def _register(app: Flask) -> None:
     from auth import sessions
     from auth import views as auth_views
-    from portal import cli, rate_limits, security_headers
+    from portal import cli, logs, rate_limits, security_headers
     from portal.assistant import cli as assistant_cli
     from portal.pages import (
         api,
@@ -83,6 +83,7 @@ def _register(app: Flask) -> None:
         documents,
         errors,
         filters,
+        health,
         images,
         recordings,
         stages,
@@ -90,6 +91,7 @@ def _register(app: Flask) -> None:
     )
     from realtime import server as realtime_server
 
+    logs.init_app(app)
     sessions.init_app(app)
     security_headers.init_app(app)
     errors.init_app(app)
@@ -109,6 +111,7 @@ def _register(app: Flask) -> None:
         stages.bp,
         versions.bp,
         api.bp,
+        health.bp,
     ):
         app.register_blueprint(bp)
     rate_limits.init_app(app, app.config["SETTINGS"])

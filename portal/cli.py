@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 from auth.passwords import hash_password, password_problem
 from auth.tokens import create_token, revoke_token, tokens_of
 from portal.casefolder import CaseFolderError, load_case_folder
+from portal.doclog.compaction import compact
 from portal.errors import InvalidInput
 from portal.extensions import db
-from portal.models import Person
+from portal.models import Document, Person
 from portal.services import demo
 from portal.services.importer import import_case_folder
 
@@ -122,7 +123,34 @@ def demo_command() -> None:
         click.echo(f"  {account.email:28} {account.name} ({account.role})")
 
 
+@click.command("compact")
+@with_appcontext
+def compact_command() -> None:
+    """Fold every document's update log into its snapshot.
+
+    Safe while the portal serves: appends made meanwhile are kept, and a
+    document another process is compacting is skipped."""
+    ids = db.session.scalars(select(Document.id).order_by(Document.id)).all()
+    folded = failed = 0
+    for document_id in ids:
+        try:
+            upto = compact(db.session, document_id)
+        except Exception as error:  # one broken document must not stop the rest
+            db.session.rollback()
+            failed += 1
+            click.echo(f"Document {document_id}: not compacted ({error}).", err=True)
+            continue
+        if upto is not None:
+            folded += 1
+    click.echo(
+        f"Compacted {folded} of {len(ids)} documents"
+        + (f"; {failed} failed." if failed else ".")
+    )
+    if failed:
+        raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for command in (token_cli, user_cli, import_case, demo_command):
+    for command in (token_cli, user_cli, import_case, demo_command, compact_command):
         app.cli.add_command(command)

@@ -115,6 +115,15 @@ def read_secret_key_file(path: Path) -> str:
     )
 
 
+LOG_FORMATS = ("json", "text")
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {value!r}.")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the portal reads from its environment."""
@@ -149,6 +158,9 @@ class Settings:
     max_recording_bytes: int = 5_000_000
     assistant_time_limit_seconds: int = 10
     rate_limits: RateLimits = field(default_factory=RateLimits)
+    # /metrics asks for this bearer token; without one it answers loopback only.
+    metrics_token: str | None = None
+    log_format: str = "json"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -210,6 +222,8 @@ class Settings:
                 e.get("ASSISTANT_TIME_LIMIT_SECONDS", "10"),
             ),
             rate_limits=RateLimits.from_env(e),
+            metrics_token=e.get("METRICS_TOKEN") or None,
+            log_format=_choice("LOG_FORMAT", e.get("LOG_FORMAT", "json"), LOG_FORMATS),
         )
 
     @property

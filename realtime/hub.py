@@ -41,6 +41,7 @@ from realtime.committer import NOT_SAVED, Committer
 from realtime.compactor import Compactor
 from realtime.connections import Connection, Connections, Credential
 from realtime.limits import TokenBucket, take_all
+from realtime.metrics import Metrics
 from realtime.protocol import (
     STEP1,
     UPDATE,
@@ -85,8 +86,13 @@ class Hub:
         self.settings = settings
         self.rooms = Rooms(SocketIORoster())
         self.connections = Connections(settings.updates_per_second)
+        self.metrics = Metrics(
+            lambda: len(self.rooms), lambda: len(self.connections.all())
+        )
         self.admission = Admission(self.rooms, self.connections, self._tell_access)
-        self.committer = Committer(app, write_refusal, self._stored, self._failed)
+        self.committer = Committer(
+            app, write_refusal, self._stored, self._failed, self.metrics.batches
+        )
         self.compactor = Compactor(app, settings.compaction_threshold)
         self.checker = Checker(
             app, settings, self.connections, self.admission, self.close
@@ -199,7 +205,9 @@ class Hub:
         conn = self._connection(sid)
         if presence:
             if conn.awareness.take() is None:  # presence is lossy: drop, don't wait
-                raise Refused("You are sending presence updates too fast.")
+                raise Refused(
+                    "You are sending presence updates too fast.", reason="too_fast"
+                )
         else:
             self._pace(conn)
         payload = parse_payload(
@@ -207,7 +215,9 @@ class Hub:
         )
         room = self.rooms.get(payload.doc_id)
         if room is None or not room.loaded or room.access_of(sid) == Access.NONE:
-            raise Refused("Join the document before sending changes to it.")
+            raise Refused(
+                "Join the document before sending changes to it.", reason="not_joined"
+            )
         return conn, room, payload.data
 
     def _pace(self, conn: Connection) -> None:
@@ -217,7 +227,7 @@ class Hub:
             buckets.append(conn.person_updates)
         wait = take_all(buckets, MAX_WAIT_SECONDS)
         if wait is None:
-            raise Refused(TOO_FAST)
+            raise Refused(TOO_FAST, reason="too_fast")
         if wait:
             time.sleep(wait)  # this sender's next messages queue behind it
 
@@ -227,10 +237,16 @@ class Hub:
         level = room.access_of(conn.sid)
         if level < Access.EDIT:
             if message.kind == UPDATE:  # refused without decoding a byte of it
-                raise Refused(f"You can {level.label} this document but not edit it.")
+                raise Refused(
+                    f"You can {level.label} this document but not edit it.",
+                    reason="read_only",
+                )
             # A read-only peer's step 2 may repeat what we have; only news is a write.
             if room.is_news(self._check(room, message.body)):
-                raise Refused(f"You can {level.label} this document but not edit it.")
+                raise Refused(
+                    f"You can {level.label} this document but not edit it.",
+                    reason="read_only",
+                )
             return OK
         summary = self._check(room, message.body)
         if summary.is_empty:
@@ -238,16 +254,19 @@ class Hub:
         limit = self.settings.max_document_bytes
         if summary.structs and room.size + len(message.body) > limit:
             # Only deletes (no new structs) still pass: they make room.
-            raise Refused(FULL.format(limit=limit))
+            raise Refused(FULL.format(limit=limit), reason="document_full")
         if message.kind != UPDATE and not room.is_news(summary):
             if not room.changes_anything(message.body):
                 return OK  # a resend after reconnect: nothing to store
         write = RoomWrite(
             room.doc_id, message.body, conn.person_id, conn.sid, summary=summary
         )
+        started = time.perf_counter()
         self.committer.submit(write)  # returns once stored, applied and relayed
         if write.seq is None:
             raise write.error or NotStored(NOT_SAVED)
+        self.metrics.acks.observe(time.perf_counter() - started)
+        self.metrics.updates.inc()
         conn.wrote = True
         return OK
 
