@@ -158,6 +158,8 @@ def test_nobody_comments_on_advice_they_cannot_read(
         assert answer.status_code == 403, who
         listing = people[who].get(f"/api/documents/{advice}/comments")
         assert listing.status_code == 403, who
+        panel = people[who].get(f"/documents/{advice}/comments")
+        assert panel.status_code == 403, who
         form = people[who].browser.post(
             f"/documents/{advice}/comments", {"body": "Through the form"}
         )
