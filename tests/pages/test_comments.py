@@ -250,13 +250,19 @@ def test_a_comment_that_cannot_be_kept_is_refused_with_a_reason(
     assert message in answer.get_json()["error"]
 
 
-def test_the_json_api_needs_the_csrf_token_from_a_browser(
+def test_a_browser_needs_the_csrf_token_for_the_api_and_the_forms(
     people: People, dbs: Session
 ) -> None:
     answer = people["parent"].browser.client.post(
         f"/api/documents/{_section(dbs, 'A')}/comments", json={"body": "No token"}
     )
     assert answer.status_code == 400
+    form = people["parent"].browser.client.post(
+        f"/documents/{_section(dbs, 'A')}/comments", data={"body": "No token"}
+    )
+    assert form.status_code == 400
+    dbs.expire_all()
+    assert dbs.scalars(select(Comment)).all() == []
 
 
 def test_the_forms_work_without_javascript(people: People, dbs: Session) -> None:
