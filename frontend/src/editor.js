@@ -192,7 +192,8 @@ function mount (root) {
   provider.on('synced', () => {
     root.dataset.state = 'ready'
     if (check) check.schedule()
-    if (comments) comments.resolve()
+    // After every (re)join: a `comments` event missed while away is made good.
+    if (comments) comments.refresh()
     if (config.provenanceUrl) loadSources()
   })
   if (config.provenanceUrl) window.setInterval(loadSources, 30000)
