@@ -141,10 +141,11 @@ def threads_view(ctx: Context) -> list[dict[str, Any]]:
     return [_thread_json(ctx, t) for t in comments.threads_of(db.session, ctx.doc)]
 
 
-def page_context(ctx: Context) -> dict[str, Any]:
-    """What documents/_comments.html needs for this reader."""
+def page_context(ctx: Context, text: str | None = None) -> dict[str, Any]:
+    """What documents/_comments.html needs for this reader (`text`: the
+    document's text, when the caller has read it already)."""
     threads = comments.threads_of(db.session, ctx.doc)
-    current = reading.document_text(db.session, ctx.doc.id)
+    current = reading.document_text(db.session, ctx.doc.id) if text is None else text
     return {
         "comment_threads": [
             {

@@ -122,7 +122,7 @@ def show(doc_id: int) -> str:
         person_id=person.id,
         user_name=person.name,
         user_role_label=domain.ROLE_LABELS.get(membership.role, membership.role),
-        **comments.page_context(comments.Context(person, doc.id)),
+        **comments.page_context(comments.Context(person, doc.id), text),
     )
 
 
