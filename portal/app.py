@@ -78,6 +78,7 @@ def _register(app: Flask) -> None:
         audit,
         cases,
         comments,
+        comments_api,
         dashboard,
         desk,
         documents,
@@ -105,7 +106,7 @@ def _register(app: Flask) -> None:
         desk.api,
         documents.bp,
         comments.bp,
-        comments.api,
+        comments_api.bp,
         images.bp,
         recordings.bp,
         stages.bp,
@@ -116,7 +117,7 @@ def _register(app: Flask) -> None:
         app.register_blueprint(bp)
     rate_limits.init_app(app, app.config["SETTINGS"])
     csrf.exempt(api.bp)  # token clients; the browser-facing POSTs check it themselves
-    csrf.exempt(comments.api)
+    csrf.exempt(comments_api.bp)  # token clients; browsers' POSTs check it
     # The uploads check CSRF themselves, after raising the request size limit.
     csrf.exempt(images.bp)
     csrf.exempt(recordings.bp)
