@@ -354,3 +354,48 @@ def may_speak_for_client(owner: str | None, claimant: str) -> bool:
     """A connection announces presence only for Yjs client ids it claimed
     first in that room: nobody moves or renames someone else's cursor."""
     return owner is None or owner == claimant
+
+
+# Comments and proposed changes (`portal.services.comments`).
+#
+# Who may comment is who may read: the table's "comment" level names the
+# documents where commenting is the most a person may do, and everyone who
+# reads a document (a professional reading the shared plan, the parent reading
+# "All about me") may say something about it. Comments are seen by everyone
+# who reads the document, so a comment on a plan section is visible to every
+# reader of that section and to nobody else.
+
+
+def can_see_comments(access: Access) -> bool:
+    """Comments on a document are shown to its readers."""
+    return access >= Access.READ
+
+
+def can_comment(access: Access) -> bool:
+    """Whoever may read a document may comment on it and reply to comments."""
+    return access >= Access.READ
+
+
+def can_propose_change(member: Member | None, doc: DocFacts, access: Access) -> bool:
+    """Parents, young people and professionals who may comment on a plan
+    section propose replacement text; the caseworker edits it directly. An
+    issued plan takes no proposals until it is amended."""
+    return (
+        member is not None
+        and member.role in ROLES
+        and member.role != "caseworker"
+        and doc.kind == "plan_section"
+        and doc.status != ISSUED
+        and can_comment(access)
+    )
+
+
+def can_decide_proposal(member: Member | None, access: Access) -> bool:
+    """The caseworker, who edits the plan, accepts or declines a proposal."""
+    return member is not None and member.role == "caseworker" and access >= Access.EDIT
+
+
+def can_resolve_comment(access: Access, *, is_author: bool) -> bool:
+    """A comment's author, and anyone who edits the document, marks it resolved
+    or reopens it; other readers only reply."""
+    return can_comment(access) and (is_author or access >= Access.EDIT)

@@ -78,6 +78,8 @@ def _register(app: Flask) -> None:
         api,
         audit,
         cases,
+        comments,
+        comments_api,
         dashboard,
         desk,
         documents,
@@ -113,6 +115,8 @@ def _register(app: Flask) -> None:
         plan.bp,
         documents.bp,
         downloads.bp,
+        comments.bp,
+        comments_api.bp,
         images.bp,
         recordings.bp,
         stages.bp,
@@ -124,6 +128,7 @@ def _register(app: Flask) -> None:
         app.register_blueprint(bp)
     rate_limits.init_app(app, app.config["SETTINGS"])
     csrf.exempt(api.bp)  # token clients; the browser-facing POSTs check it themselves
+    csrf.exempt(comments_api.bp)  # token clients; browsers' POSTs check it
     # The uploads check CSRF themselves, after raising the request size limit.
     csrf.exempt(images.bp)
     csrf.exempt(recordings.bp)

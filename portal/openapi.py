@@ -514,3 +514,182 @@ SPEC["paths"].update(
         },
     }
 )
+
+
+# Comments and proposed changes (`portal.pages.comments`).
+_anchor = {
+    "type": ["object", "null"],
+    "description": "Where the passage is: two Yjs relative positions "
+    "(`Y.encodeRelativePosition`, base64), start and end; the server keeps them "
+    "as they are and clients resolve them against the live document",
+    "properties": {"start": {"type": "string"}, "end": {"type": "string"}},
+    "required": ["start", "end"],
+}
+_comment_item = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "author": {"type": "string"},
+        "author_role": {"type": "string"},
+        "body": {"type": "string"},
+        "created_at": {"type": "string", "format": "date-time"},
+    },
+    "required": ["id", "author", "body", "created_at"],
+}
+_thread = {
+    "allOf": [
+        _comment_item,
+        {
+            "type": "object",
+            "properties": {
+                "kind": {"type": "string", "enum": ["comment", "proposal"]},
+                "source": {"type": "string", "enum": ["person", "assistant"]},
+                "quote": {
+                    "type": "string",
+                    "description": "The passage as it was; empty for the whole document",
+                },
+                "anchor": _anchor,
+                "replacement": {"type": ["string", "null"]},
+                "status": {
+                    "type": "string",
+                    "enum": ["open", "resolved", "accepted", "declined"],
+                },
+                "decided_by": {"type": ["string", "null"]},
+                "decided_at": {"type": ["string", "null"], "format": "date-time"},
+                "replies": {"type": "array", "items": _ref("CommentItem")},
+                "can_resolve": {"type": "boolean"},
+                "can_decide": {"type": "boolean"},
+            },
+        },
+    ]
+}
+_new_comment = {
+    "type": "object",
+    "properties": {
+        "body": {"type": "string", "maxLength": 5000},
+        "quote": {"type": "string", "maxLength": 2000},
+        "anchor": _anchor,
+    },
+    "required": ["body"],
+}
+_new_proposal = {
+    "type": "object",
+    "properties": {
+        "quote": {"type": "string", "maxLength": 2000},
+        "anchor": _anchor,
+        "replacement": {"type": "string", "maxLength": 5000},
+        "reason": {"type": "string", "maxLength": 5000},
+    },
+    "required": ["quote", "replacement", "reason"],
+}
+_COMMENTS = (
+    "Readers of a document comment on it; the document's room gets a `comments` "
+    "event (`{doc}`) so editors refetch. Audited. " + _CHANGES
+)
+
+
+def _thread_answer(description: str, status: str = "200") -> dict[str, Any]:
+    return _responses(_ref("CommentThread"), description, status=status, errors="400")
+
+
+SPEC["components"]["schemas"].update(
+    CommentItem=_comment_item, CommentThread=_thread, NewComment=_new_comment
+)
+SPEC["paths"].update(
+    {
+        "/api/documents/{doc_id}/comments": {
+            "get": {
+                "summary": "A document's comments and proposed changes (read access)",
+                "parameters": [_id_param("doc_id")],
+                "responses": _responses(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "comments": {
+                                "type": "array",
+                                "items": _ref("CommentThread"),
+                            },
+                            "can_comment": {"type": "boolean"},
+                            "can_propose": {"type": "boolean"},
+                            "can_decide": {"type": "boolean"},
+                        },
+                    },
+                    "The threads, oldest first",
+                ),
+            },
+            "post": {
+                "summary": "Comment on a passage, or on the whole document",
+                "description": _COMMENTS,
+                "parameters": [_id_param("doc_id")],
+                "requestBody": _json_body(_ref("NewComment")),
+                "responses": _thread_answer("Added", "201"),
+            },
+        },
+        "/api/documents/{doc_id}/comments/{comment_id}/replies": {
+            "post": {
+                "summary": "Reply to a comment or proposed change",
+                "description": _COMMENTS,
+                "parameters": [_id_param("doc_id"), _id_param("comment_id")],
+                "requestBody": _json_body(
+                    {
+                        "type": "object",
+                        "properties": {"body": {"type": "string", "maxLength": 5000}},
+                        "required": ["body"],
+                    }
+                ),
+                "responses": _thread_answer("The thread with the reply", "201"),
+            }
+        },
+        "/api/documents/{doc_id}/comments/{comment_id}/status": {
+            "post": {
+                "summary": "Resolve a comment, or reopen it",
+                "description": "Its author, or someone who edits the document. "
+                + _COMMENTS,
+                "parameters": [_id_param("doc_id"), _id_param("comment_id")],
+                "requestBody": _json_body(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "status": {"type": "string", "enum": ["resolved", "open"]}
+                        },
+                        "required": ["status"],
+                    }
+                ),
+                "responses": _thread_answer("The thread"),
+            }
+        },
+        "/api/documents/{doc_id}/proposals": {
+            "post": {
+                "summary": "Propose replacement text for a passage of a plan section",
+                "description": "Parents, young people and professionals who may "
+                "read the section. " + _COMMENTS,
+                "parameters": [_id_param("doc_id")],
+                "requestBody": _json_body(_new_proposal),
+                "responses": _thread_answer("Sent to the caseworker", "201"),
+            }
+        },
+        "/api/documents/{doc_id}/proposals/{comment_id}/decision": {
+            "post": {
+                "summary": "Accept or decline a proposed change (the caseworker)",
+                "description": "Accepting records the decision: the caseworker's "
+                "editor makes the edit through /collab first, so it is attributed "
+                "and everyone editing sees it. " + _COMMENTS,
+                "parameters": [_id_param("doc_id"), _id_param("comment_id")],
+                "requestBody": _json_body(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "decision": {
+                                "type": "string",
+                                "enum": ["accepted", "declined"],
+                            },
+                            "reply": {"type": "string", "maxLength": 5000},
+                        },
+                        "required": ["decision"],
+                    }
+                ),
+                "responses": _thread_answer("The decided proposal"),
+            }
+        },
+    }
+)

@@ -64,6 +64,22 @@ LIMITED = (
         LimitedRoute(endpoint, "download_per_person", "download_per_address", ("GET",))
         for endpoint in ("downloads.plan", "downloads.version", "downloads.document")
     ),
+    # Comments, replies, proposals and their decisions: the same budget.
+    *(
+        LimitedRoute(endpoint, "decision_per_person", "decision_per_address")
+        for endpoint in (
+            "comments_api.create_comment",
+            "comments_api.create_reply",
+            "comments_api.set_comment_status",
+            "comments_api.create_proposal",
+            "comments_api.decide_proposal",
+            "comments.add",
+            "comments.reply",
+            "comments.status",
+            "comments.add_proposal",
+            "comments.decision",
+        )
+    ),
 )
 
 

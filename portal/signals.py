@@ -25,10 +25,16 @@ _signals = Namespace()
 
 access_changed = _signals.signal("access-changed")
 
+# Sent after a commit that added, answered, resolved or decided a comment or
+# proposed change on a document; receivers get `document_id`. The editors in
+# that document's room refetch the comments (the event carries no content).
+comments_changed = _signals.signal("comments-changed")
+
 # Sent after a browser sign-in is ended (signing out); receivers get `sign_in_id`.
 signed_out = _signals.signal("signed-out")
 
 _PENDING = "portal.access_changes"
+_PENDING_COMMENTS = "portal.comment_changes"
 
 
 def announce_access_change(
@@ -40,8 +46,18 @@ def announce_access_change(
     session.info.setdefault(_PENDING, []).append((case_id, document_id))
 
 
+def announce_comments_change(session: AnySession, document_id: int) -> None:
+    """Send `comments_changed` for a document once `session` commits."""
+    session.info.setdefault(_PENDING_COMMENTS, []).append(document_id)
+
+
 @event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
+    comment_docs: list[int] = session.info.pop(_PENDING_COMMENTS, [])
+    if comment_docs and has_app_context():
+        sender: Any = current_app._get_current_object()  # type: ignore[attr-defined]
+        for doc_id in dict.fromkeys(comment_docs):
+            comments_changed.send(sender, document_id=doc_id)
     pending: list[tuple[int, int | None]] = session.info.pop(_PENDING, [])
     if not pending or not has_app_context():
         return
@@ -55,3 +71,4 @@ def _forget_after_rollback(session: Session, transaction: SessionTransaction) ->
     # After a commit the list is already gone; after a rollback, drop it.
     if transaction.parent is None:
         session.info.pop(_PENDING, None)
+        session.info.pop(_PENDING_COMMENTS, None)

@@ -52,7 +52,7 @@ from realtime.protocol import (
     parse_sync,
 )
 from realtime.relay import Doorbell
-from realtime.room import Room, RoomWrite
+from realtime.room import Room, RoomWrite, room_name
 from realtime.rooms import Rooms
 
 log = logging.getLogger(__name__)
@@ -371,6 +371,15 @@ class Hub:
         self._send(sid, "access", {"doc": room.doc_id, "access": level.label})
         if clocks and not room.is_empty:
             self._broadcast(room, "awareness", presence.removal(clocks), skip_sid=sid)
+
+    def comments_changed(self, doc_id: int) -> None:
+        """Comments on a document changed: its editors, on every process (the
+        emit goes through the message queue), refetch them. The event says
+        which document only; what each reader may see is decided when they
+        ask (`portal.pages.comments`)."""
+        socketio.emit(
+            "comments", {"doc": doc_id}, to=room_name(doc_id), namespace=NAMESPACE
+        )
 
     def _remote_update(self, doc_id: int, seq: int) -> None:
         """Another process stored an update: bring our copy of the room up to date."""

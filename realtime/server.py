@@ -59,6 +59,7 @@ def init_app(app: Flask) -> None:
         server.on(event, _event(hub, handler), namespace=NAMESPACE)
     signals.access_changed.connect(_on_access_changed, sender=app, weak=False)
     signals.signed_out.connect(_on_signed_out, sender=app, weak=False)
+    signals.comments_changed.connect(_on_comments_changed, sender=app, weak=False)
 
 
 def origin_check(settings: Settings) -> Callable[[str | None, dict[str, Any]], bool]:
@@ -104,6 +105,10 @@ def _on_access_changed(sender: Flask, **kwargs: Any) -> None:
     hub_of(sender).access_changed(
         int(kwargs["case_id"]), int(doc_id) if doc_id else None
     )
+
+
+def _on_comments_changed(sender: Flask, **kwargs: Any) -> None:
+    hub_of(sender).comments_changed(int(kwargs["document_id"]))
 
 
 def _on_signed_out(sender: Flask, **kwargs: Any) -> None:

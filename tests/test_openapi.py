@@ -75,6 +75,11 @@ def test_the_probe_leaves_out_html_forms(app: Flask, client: FlaskClient) -> Non
     assert posts == {
         "/api/documents/{doc_id}/assistant",
         "/api/documents/{doc_id}/suggestions/decision",
+        "/api/documents/{doc_id}/comments",
+        "/api/documents/{doc_id}/comments/{comment_id}/replies",
+        "/api/documents/{doc_id}/comments/{comment_id}/status",
+        "/api/documents/{doc_id}/proposals",
+        "/api/documents/{doc_id}/proposals/{comment_id}/decision",
         "/documents/{doc_id}/images",
         "/documents/{doc_id}/recordings",
         "/cases/{case_id}/excerpts",

@@ -25,6 +25,7 @@ import { docText } from './doc-text.js'
 import { toMarkdown } from './to-markdown.js'
 import { el, toolButton } from './dom.js'
 import { provenancePlugin, refreshProvenance } from './provenance.js'
+import { CommentsPanel, commentMarksPlugin } from './comments.js'
 
 const byId = (id) => document.getElementById(id)
 
@@ -154,9 +155,17 @@ function mount (root) {
     canEdit,
     getMaxUpdateBytes: () => provider.limits.maxUpdateBytes,
     onInputChecked,
-    plugins: [...controls.plugins, ...(check ? check.plugins() : [])]
+    plugins: [...controls.plugins, ...(check ? check.plugins() : []), commentMarksPlugin]
   })
   if (check) check.view = view
+  // Comments beside the editor: anchored in the live text, refreshed when
+  // the room says they changed.
+  const comments = byId('comments')
+    ? new CommentsPanel({ root: byId('comments'), view, ydoc, fragment, csrfToken: config.csrfToken, getAccess: () => access })
+    : null
+  if (comments) {
+    provider.socket.on('comments', (note) => { if (note && note.doc === config.docId) comments.refresh() })
+  }
 
   provider.on('status', (status) => showStatus(root, status))
   provider.on('access', (next) => {
@@ -183,6 +192,8 @@ function mount (root) {
   provider.on('synced', () => {
     root.dataset.state = 'ready'
     if (check) check.schedule()
+    // After every (re)join: a `comments` event missed while away is made good.
+    if (comments) comments.refresh()
     if (config.provenanceUrl) loadSources()
   })
   if (config.provenanceUrl) window.setInterval(loadSources, 30000)
@@ -224,6 +235,7 @@ function mount (root) {
     awareness: provider.awareness,
     view,
     check,
+    comments,
     localCopy,
     text: () => docText(view.state.doc),
     markdown: () => toMarkdown(view.state.doc)

@@ -6,6 +6,7 @@ from portal.models.advice_received import ExternalAdvice
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, Session, utcnow
 from portal.models.case import ROLES, Case, Invitation, Membership
+from portal.models.comment import Comment
 from portal.models.document import (
     SECTION_KEYS,
     DocSnapshot,
@@ -27,6 +28,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Case",
+    "Comment",
     "DocSnapshot",
     "DocUpdate",
     "DocumentImage",

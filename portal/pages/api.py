@@ -16,7 +16,7 @@ from portal.errors import Busy, InvalidInput, NotAllowed
 from portal.extensions import csrf, db
 from portal.models import Case, Document, Person
 from portal.pages.documents import page_of
-from portal.services import audit, cases, documents, review, section_k
+from portal.services import audit, cases, comments, documents, review, section_k
 from portal.time_limit import TimeLimitExceeded, run_with_time_limit
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -225,6 +225,16 @@ def suggestion_decision(doc_id: int) -> tuple[Response, int]:
     }
     audit.record(
         db.session, f"suggestion.{decision}", actor=person, document=doc, **fields
+    )
+    # The assistant's rewrites are proposals too, whose author is the assistant.
+    comments.record_assistant_rewrite(
+        db.session,
+        doc,
+        person,
+        decision,
+        fields["original"],
+        fields["replacement"],
+        fields["rule"],
     )
     db.session.commit()
     return jsonify(ok=True), 201

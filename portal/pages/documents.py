@@ -24,7 +24,7 @@ from portal.doclog import reading
 from portal.errors import NotAllowed
 from portal.extensions import db
 from portal.models import Case, Document, Membership
-from portal.pages import plan
+from portal.pages import comments, plan
 from portal.services import audit, documents, markdown, section_k
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
@@ -128,6 +128,7 @@ def show(doc_id: int) -> str:
         person_id=person.id,
         user_name=person.name,
         user_role_label=domain.ROLE_LABELS.get(membership.role, membership.role),
+        **comments.page_context(comments.Context(person, doc.id), text),
     )
 
 

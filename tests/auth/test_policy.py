@@ -276,3 +276,68 @@ def test_only_the_caseworker_closes_a_case_and_only_admins_list_every_case() -> 
     ]
     assert not policy.can_close_case(None)
     assert policy.can_list_all_cases(True) and not policy.can_list_all_cases(False)
+
+
+# Comments and proposed changes: readers comment; the family and professionals
+# propose changes to plan sections; the caseworker, who edits the plan, decides.
+@pytest.mark.parametrize("level", list(Access))
+def test_whoever_reads_a_document_comments_on_it(level: Access) -> None:
+    assert policy.can_comment(level) is (level >= R)
+    assert policy.can_see_comments(level) is (level >= R)
+
+
+@pytest.mark.parametrize(
+    ("role", "doc", "level", "may"),
+    [
+        ("parent", DocFacts(kind="plan_section", section="F"), C, True),
+        ("young_person", DocFacts(kind="plan_section", section="F"), R, True),
+        ("professional", DocFacts(kind="plan_section", section="F"), R, True),
+        ("parent", DocFacts(kind="plan_section", section="A"), E, True),
+        ("professional", DocFacts(kind="plan_section", section="F"), N, False),
+        ("caseworker", DocFacts(kind="plan_section", section="F"), E, False),
+        ("professional", DocFacts(kind="advice"), E, False),
+        ("caseworker", DocFacts(kind="advice"), C, False),
+        (
+            "parent",
+            DocFacts(kind="plan_section", section="F", status=policy.ISSUED),
+            R,
+            False,
+        ),
+    ],
+)
+def test_who_proposes_a_change(
+    role: str, doc: DocFacts, level: Access, may: bool
+) -> None:
+    assert policy.can_propose_change(Member(role, ME), doc, level) is may
+
+
+@pytest.mark.parametrize(
+    ("role", "level", "may"),
+    [
+        ("caseworker", E, True),
+        ("caseworker", R, False),  # an issued plan is locked
+        ("parent", E, False),  # Section A: the family writes, the caseworker decides
+        ("professional", R, False),
+    ],
+)
+def test_only_the_caseworker_editing_the_plan_decides_proposals(
+    role: str, level: Access, may: bool
+) -> None:
+    assert policy.can_decide_proposal(Member(role, ME), level) is may
+    assert policy.can_decide_proposal(None, E) is False
+
+
+@pytest.mark.parametrize(
+    ("level", "is_author", "may"),
+    [
+        (R, True, True),
+        (R, False, False),
+        (C, False, False),
+        (E, False, True),
+        (N, True, False),
+    ],
+)
+def test_the_author_and_the_documents_editors_resolve_comments(
+    level: Access, is_author: bool, may: bool
+) -> None:
+    assert policy.can_resolve_comment(level, is_author=is_author) is may

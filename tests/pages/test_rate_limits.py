@@ -146,6 +146,27 @@ def test_suggestion_decisions_are_limited_per_person(
     assert browser.client.post(url, json=decision, headers=headers).status_code == 201
 
 
+def test_comments_are_limited_per_person_by_api_and_by_form(
+    browser: Browser, make: Factory
+) -> None:
+    case = make.case()
+    parent = make.member(case, "parent")
+    section_a = make.section(case, "A")
+    browser.sign_in(parent.person.email)
+    headers = {"X-CSRFToken": browser.csrf_token()}
+    url = f"/api/documents/{section_a.id}/comments"
+    for _ in range(2):
+        made = browser.client.post(url, json={"body": "Hi"}, headers=headers)
+        assert made.status_code == 201
+    _assert_refused(
+        browser.client.post(url, json={"body": "Hi"}, headers=headers), json=True
+    )
+    form = f"/documents/{section_a.id}/comments"
+    for _ in range(2):
+        assert browser.post(form, {"body": "Hi"}).status_code == 302
+    _assert_refused(browser.post(form, {"body": "Hi"}), json=False)
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [
