@@ -83,6 +83,7 @@ def _register(app: Flask) -> None:
         errors,
         filters,
         images,
+        notifications,
         recordings,
         stages,
         versions,
@@ -93,6 +94,7 @@ def _register(app: Flask) -> None:
     security_headers.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
+    notifications.init_app(app)
     for bp in (
         auth_views.bp,
         dashboard.bp,

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from auth.passwords import hash_password, password_problem
 from auth.tokens import create_token, revoke_token, tokens_of
 from portal.casefolder import CaseFolderError, load_case_folder
+from portal.config import Settings
 from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.models import Person
-from portal.services import demo
+from portal.services import demo, mail, notify, reminders
 from portal.services.importer import import_case_folder
 
 token_cli = AppGroup("token", help="Create, list and revoke personal access tokens.")
@@ -122,7 +123,35 @@ def demo_command() -> None:
         click.echo(f"  {account.email:28} {account.name} ({account.role})")
 
 
+@click.command("send-reminders")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day to remind as of (YYYY-MM-DD); today by default.",
+)
+@with_appcontext
+def send_reminders(today: datetime | None) -> None:
+    """Remind people of advice and statutory dates due within 5 days or
+    overdue, and email notifications still waiting. Run it daily; a reminder
+    is never sent twice."""
+    day = today.date() if today else date.today()
+    settings: Settings = current_app.config["SETTINGS"]
+    made = reminders.record_reminders(db.session, day)
+    base = settings.public_url or f"http://{settings.host}:{settings.port}"
+    sent = notify.deliver_pending(db.session, settings, base)
+    for note in made:
+        click.echo(f"Reminder for {note.person.email}: {note.message}")
+    for note in sent:
+        click.echo(f"Emailed {note.person.email}: {note.email_subject}")
+    if not mail.is_configured(settings) and made:
+        click.echo(
+            "No mail server is set (SMTP_HOST or NOTIFY_API_KEY): reminders are in the portal only."
+        )
+    click.echo(f"{len(made)} new reminders, {len(sent)} emails sent.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for command in (token_cli, user_cli, import_case, demo_command):
+    for command in (token_cli, user_cli, import_case, demo_command, send_reminders):
         app.cli.add_command(command)

@@ -149,12 +149,23 @@ class Settings:
     max_recording_bytes: int = 5_000_000
     assistant_time_limit_seconds: int = 10
     rate_limits: RateLimits = field(default_factory=RateLimits)
+    # GOV.UK Notify replaces SMTP when its key is set; one email template whose
+    # subject is ((subject)) and body ((body)) carries every message.
+    notify_api_key: str | None = None
+    notify_template_id: str | None = None
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read settings from `env` (the process environment by default)."""
         e = os.environ if env is None else env
         api_key = e.get("OPENAI_API_KEY") or None
+        if e.get("NOTIFY_API_KEY") and not e.get("NOTIFY_TEMPLATE_ID"):
+            raise ConfigError(
+                "NOTIFY_API_KEY is set but NOTIFY_TEMPLATE_ID is not. Set it to the "
+                "id of a GOV.UK Notify email template whose subject is ((subject)) "
+                "and whose body is ((body))."
+            )
         return cls(
             database_url=e.get("DATABASE_URL") or None,
             redis_url=e.get("REDIS_URL") or None,
@@ -210,6 +221,11 @@ class Settings:
                 e.get("ASSISTANT_TIME_LIMIT_SECONDS", "10"),
             ),
             rate_limits=RateLimits.from_env(e),
+            notify_api_key=e.get("NOTIFY_API_KEY") or None,
+            notify_template_id=e.get("NOTIFY_TEMPLATE_ID") or None,
+            notify_base_url=(
+                e.get("NOTIFY_BASE_URL") or "https://api.notifications.service.gov.uk"
+            ).rstrip("/"),
         )
 
     @property

@@ -15,6 +15,7 @@ from portal.models.document import (
 from portal.models.excerpt import DraftProposal, Excerpt
 from portal.models.finding import FindingDismissal
 from portal.models.image import DocumentImage
+from portal.models.notice import Notification, SentReminder
 from portal.models.person import ApiToken, PasswordReset, Person, SignIn
 from portal.models.recording import DocumentRecording
 
@@ -36,8 +37,10 @@ __all__ = [
     "FindingDismissal",
     "Invitation",
     "Membership",
+    "Notification",
     "PasswordReset",
     "Person",
+    "SentReminder",
     "SignIn",
     "Version",
     "utcnow",
