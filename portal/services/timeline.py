@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from portal import domain
-from portal.models import Case, Document
+from portal.errors import InvalidInput
+from portal.models import Case, Document, Person, Session
+from portal.services import audit
 
 WEEKS = 20
 DONE, DUE, MISSED = "done", "due", "missed"
@@ -235,3 +237,26 @@ def default_advice_due(case: Case, today: date) -> tuple[date, DueCheck]:
         # Asked late: the usual date falls after the draft date. Keep it, but say so.
         return due, DueCheck(None, (check.refusal,))
     return due, check
+
+
+def change_advice_due(
+    session: Session, doc: Document, due: date, by: Person, today: date
+) -> DueCheck:
+    """Set advice's due date, or InvalidInput with the reason it is refused;
+    returns the warnings for a date that is allowed."""
+    if doc.kind != "advice":
+        raise InvalidInput("Only advice has a due date.")
+    check = check_advice_due(doc.case, due, today)
+    if check.refusal:
+        raise InvalidInput(check.refusal)
+    before = doc.due_date
+    doc.due_date = due
+    audit.record(
+        session,
+        "document.due_date_changed",
+        actor=by,
+        document=doc,
+        before=before.isoformat() if before else None,
+        after=due.isoformat(),
+    )
+    return check
