@@ -41,7 +41,11 @@ class Step:
     @property
     def state_label(self) -> str:
         """Done, Due or Missed, as the page shows it."""
-        if self.state == DONE and self.done_on and self.done_on > self.due:
+        if (
+            self.state == DONE
+            and self.done_on
+            and self.done_on > (self.ends or self.due)
+        ):
             return "Done late"
         return STATE_LABELS[self.state]
 
