@@ -89,6 +89,17 @@ class Timeline:
         ]
         return sum(self.today <= d <= week_end for d in dues)
 
+    def advice_marks(self) -> list[tuple[int, int, str]]:
+        """(x, y, state) of each advice mark; marks on the same day stack upwards."""
+        marks: list[tuple[int, int, str]] = []
+        stacked: dict[int, int] = {}
+        for a in self.advice:
+            x = self.x(a.due)
+            level = stacked.get(x, 0)
+            stacked[x] = level + 1
+            marks.append((x, 71 - 13 * min(level, 3), a.state))
+        return marks
+
     def x(self, day: date, width: int = 960, margin: int = 20) -> int:
         """Where a day falls on a bar `width` wide (clamped to weeks 0–20)."""
         share = (day - self.start).days / (WEEKS * 7)
