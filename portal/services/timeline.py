@@ -7,7 +7,7 @@ clock by passing a date instead of patching it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from portal import domain
@@ -18,6 +18,15 @@ from portal.services import audit
 WEEKS = 20
 DONE, DUE, MISSED = "done", "due", "missed"
 STATE_LABELS = {DONE: "Done", DUE: "Due", MISSED: "Missed"}
+# The same steps in the family's words (no "advice", no regulations).
+FAMILY_LABELS = {
+    "request": "Request for an assessment received",
+    "decision_to_assess": "The council decides whether to assess",
+    "advice": "Everyone's reports and views in",
+    "draft_plan": "Draft plan shared with you",
+    "comment_period": "Your 15 days to comment on the draft",
+    "final_plan": "Final plan issued",
+}
 
 
 def _days(timescale_id: str) -> int:
@@ -88,6 +97,11 @@ class Timeline:
             a.due for a in self.advice if a.state == DUE
         ]
         return sum(self.today <= d <= week_end for d in dues)
+
+    def only(self, doc_ids: set[int]) -> Timeline:
+        """The same timeline listing only these documents' due dates (the
+        ones the reader may see); the steps still count every document."""
+        return replace(self, advice=[a for a in self.advice if a.doc.id in doc_ids])
 
     def advice_marks(self) -> list[tuple[int, int, str]]:
         """(x, y, state) of each advice mark; marks on the same day stack upwards."""

@@ -160,3 +160,26 @@ def test_sharing_and_issuing_tell_the_family_what_to_do(
     assert _run(runner, date.today().isoformat()).count("Emailed") == 0
     states = dbs.scalars(select(Notification.email_state)).all()
     assert set(states) == {"sent"}
+
+
+def test_a_comment_needing_the_caseworker_is_listed_and_emailed(
+    browser: Browser, runner: Any, make: Factory, smtp: Smtp, dbs: Session
+) -> None:
+    from portal.services import notify
+
+    case = make.case(child_name=CHILD)
+    caseworker = case.memberships[0].person
+    parent = make.member(case, "parent", make.person("mum@example.org", name="Sofia"))
+    section = make.section(case, "A")
+    notify.comment_needs_caseworker(
+        dbs, dbs.get(Case, case.id), parent.person, section, proposed_change=True
+    )
+    dbs.commit()
+    assert "Emailed" in _run(runner, date.today().isoformat())
+    [email] = smtp.inbox.to(caseworker.email)
+    assert email["Subject"] == f"A proposed change needs you: case {case.la_reference}"
+    assert "Sofia proposed a change to a document" in body(email)
+    assert not smtp.inbox.to("mum@example.org")
+    browser.sign_in(caseworker.email)
+    home = browser.text("/")
+    assert f"Sofia proposed a change to {section.title} for {CHILD}" in home

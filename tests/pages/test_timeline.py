@@ -173,3 +173,20 @@ def test_only_the_caseworker_changes_due_dates(browser: Browser, make: Factory) 
     url = f"/cases/{case.id}/advice/{doc.id}/due-date"
     assert browser.post(url, _due_form(date.today())).status_code == 403
     assert "Change<span" not in browser.text(f"/cases/{case.id}")
+
+
+def test_the_family_reads_the_timeline_in_their_own_words(
+    browser: Browser, make: Factory
+) -> None:
+    case = make.case()
+    parent = make.member(case, "parent")
+    views = make.advice(case, parent, "parent_carer")
+    browser.sign_in(parent.person.email)
+    page = browser.text(f"/cases/{case.id}")
+    due = views.due_date
+    assert (
+        f"Parent and carer views ({parent.person.name}): due {due.day} {due:%B %Y}"
+        in page
+    )
+    assert "When each part is due" in page and "Regulation" not in page
+    assert "Your 15 days to comment on the draft" in page
