@@ -78,6 +78,12 @@ def create_invitation(
         raise InvalidInput("Choose a role for the person you are inviting.")
     refuse_duplicate(session, case, email)
     discipline = _discipline_for(req)
+    # Expired invitations to the same address give way to this one (and their
+    # advice document is taken over below, not duplicated).
+    expired = [i for i in pending_invitations(session, case) if i.email == email]
+    for old in expired:
+        old.cancelled_at = utcnow()
+    session.flush()
     doc: Document | None = None
     if discipline is not None:
         doc = _unclaimed_advice(session, case, discipline)

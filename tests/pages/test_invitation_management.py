@@ -101,3 +101,22 @@ def test_duplicate_invitations_are_refused(
         in member
     )
     assert dbs.scalar(select(func.count()).select_from(Invitation)) == 1
+
+
+def test_an_expired_invitation_gives_way_to_a_new_one(
+    browser: Browser, make: Factory, dbs: Session
+) -> None:
+    from datetime import timedelta
+
+    case = make.case()
+    browser.sign_in(case.memberships[0].person.email)
+    _invite(browser, case.id)
+    old = dbs.scalar(select(Invitation))
+    old.expires_at -= timedelta(days=15)
+    dbs.commit()
+    assert "link expired" in browser.text(f"/cases/{case.id}")
+    assert "There is a problem" not in _invite(browser, case.id)
+    page = browser.text(f"/cases/{case.id}")
+    assert page.count("Resend<span") == 1 and "link expired" not in page
+    advice = select(func.count()).select_from(Document).where(Document.kind == "advice")
+    assert dbs.scalar(advice) == 1

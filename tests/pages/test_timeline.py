@@ -190,3 +190,26 @@ def test_the_family_reads_the_timeline_in_their_own_words(
     )
     assert "When each part is due" in page and "Regulation" not in page
     assert "Your 15 days to comment on the draft" in page
+
+
+def test_dashboard_puts_overdue_then_due_this_week_first_with_counts(
+    browser: Browser, make: Factory
+) -> None:
+    today = date.today()
+    cw = make.person("cw@example.org", staff=True, name="Casey Worker")
+    calm = make.case(
+        cw, child_name="Calm Case", request_date=today - timedelta(weeks=2)
+    )
+    soon = make.case(
+        cw, child_name="Soon Case", request_date=today - timedelta(weeks=3)
+    )
+    late = make.case(
+        cw, child_name="Late Case", request_date=today - timedelta(weeks=4)
+    )
+    make.advice(calm, None, "school_senco", due=today + timedelta(weeks=5))
+    make.advice(soon, None, "school_senco", due=today + timedelta(days=3))
+    make.advice(late, None, "school_senco", due=today - timedelta(days=1))
+    browser.sign_in("cw@example.org")
+    page = browser.text("/")
+    assert page.index("Late Case") < page.index("Soon Case") < page.index("Calm Case")
+    assert "1 case overdue" in page and "1 case with something due this week" in page
