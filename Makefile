@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := portal
 
-.PHONY: run test install check frontend migrate demo clean
+.PHONY: run run-cluster test install check frontend migrate demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ demo: migrate
 ## make run: set up, migrate, load the demo case and serve on http://127.0.0.1:5000
 run: demo
 	$(BIN)/python -m portal.serve
+
+## make run-cluster: two processes behind nginx on :5000 (needs PostgreSQL,
+## Redis and Debian's nginx; DATABASE_URL, REDIS_URL and SECRET_KEY set)
+run-cluster: demo
+	$(BIN)/python -m realtime.cluster --processes 2
 
 ## make test: set up, lint, type-check, then the whole suite
 test: $(STAMP)

@@ -86,6 +86,26 @@ def require_case(
     return case, membership
 
 
+def require_case_records(
+    session: Session,
+    person: Person,
+    case_id: int,
+    allowed: Callable[[policy.Member | None, bool], bool],
+) -> tuple[Case, Membership | None]:
+    """The case, for its records (audit, export, erasure): an admin needs no
+    membership. `allowed` is a policy check such as `policy.can_export_case`.
+
+    Someone neither on the case nor an admin gets NotFound, as `require_case`.
+    """
+    case = session.get(Case, case_id)
+    membership = membership_of(session, person, case_id) if case else None
+    if case is None or (membership is None and not person.is_admin):
+        raise NotFound("We could not find that case.")
+    if not allowed(member_facts(membership), person.is_admin):
+        raise NotAllowed("Only the caseworker or an admin can do that on this case.")
+    return case, membership
+
+
 def require_document(
     session: Session, person: Person, doc_id: int, needed: Access = Access.READ
 ) -> tuple[Document, Membership, Access]:

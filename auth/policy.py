@@ -11,6 +11,10 @@ here. The browser's read-only editor is a courtesy; this is the control.
 | young_person | edit (until submitted) | none     | edit A; read the rest once shared |
 | professional | edit (until submitted) | none     | read once shared                  |
 
+Section K is the exception among plan sections: the portal writes it from
+the advice received (`portal.services.section_k`), so nobody edits it; those
+who may read the plan read it.
+
 "All about me" is the advice with discipline `child_young_person`: the child's
 own words. Families write it and Section A together, so a parent on the case
 reads it (and edits it when they own it, having written it for a child with
@@ -77,6 +81,8 @@ class DocFacts:
 
 # A plan section's status once the final plan is issued (`Document.status`).
 ISSUED = "issued"
+# The plan section the portal writes itself: the advice and information gathered.
+WRITTEN_BY_THE_PORTAL = "K"
 
 
 def document_access(member: Member | None, doc: DocFacts) -> Access:
@@ -101,6 +107,12 @@ def _advice_access(member: Member, doc: DocFacts) -> Access:
 
 
 def _plan_access(member: Member, doc: DocFacts) -> Access:
+    if doc.section == WRITTEN_BY_THE_PORTAL:
+        return min(_section_access(member, doc), Access.READ)
+    return _section_access(member, doc)
+
+
+def _section_access(member: Member, doc: DocFacts) -> Access:
     if doc.status == ISSUED:
         # An issued plan is locked for everyone, the caseworker included, until
         # it is amended; those who read the draft read the final plan.
@@ -149,6 +161,7 @@ CASE_ACTIONS = (
     "dismiss_finding",
     "merge",
     "issue_plan",
+    "record_advice",
 )
 
 
@@ -163,6 +176,33 @@ def can_on_case(member: Member | None, action: str) -> bool:
     if action == "view":
         return True
     return member.role == "caseworker"
+
+
+def can_view_case_audit(member: Member | None, is_admin: bool) -> bool:
+    """The case's audit trail (and its CSV): its caseworker, or an admin, who
+    answers data-protection requests without being on the case."""
+    return is_admin or can_on_case(member, "view_audit")
+
+
+def can_export_case(member: Member | None, is_admin: bool) -> bool:
+    """Everything held about a case, as a ZIP (a subject access request)."""
+    return is_admin or can_on_case(member, "manage")
+
+
+def can_erase_case(member: Member | None, is_admin: bool) -> bool:
+    """Erasing a case and everything of it; the page also asks for the
+    person's password and the case reference."""
+    return is_admin or can_on_case(member, "manage")
+
+
+def can_close_case(member: Member | None) -> bool:
+    """Closing a case (which starts its retention period) and reopening it."""
+    return can_on_case(member, "manage")
+
+
+def can_list_all_cases(is_admin: bool) -> bool:
+    """The admin's list of every case, with those due for erasure."""
+    return is_admin
 
 
 def may_see_source_of_passage(access_to_source: Access) -> bool:

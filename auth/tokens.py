@@ -8,6 +8,7 @@ import secrets
 from sqlalchemy import select
 
 from portal.models import ApiToken, Person, Session, utcnow
+from portal.services import audit
 
 TOKEN_PREFIX = "ehcp_"  # noqa: S105 - a public prefix, not a secret
 
@@ -17,16 +18,30 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, person: Person, name: str) -> str:
-    """Create a token for the person; the clear text is returned only here."""
+def create_token(
+    session: Session, person: Person, name: str, *, by: Person | None = None
+) -> str:
+    """Create a token for the person; the clear text is returned only here.
+
+    Audited as a permission change; `by` is who asked (None from the CLI).
+    """
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(
-        ApiToken(
-            person_id=person.id,
-            name=name,
-            token_hash=hash_token(token),
-            prefix=token[: len(TOKEN_PREFIX) + 4],
-        )
+    row = ApiToken(
+        person_id=person.id,
+        name=name,
+        token_hash=hash_token(token),
+        prefix=token[: len(TOKEN_PREFIX) + 4],
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        "token.created",
+        actor=by,
+        person_id=person.id,
+        token_id=row.id,
+        name=name,
+        prefix=row.prefix,
     )
     return token
 
@@ -56,9 +71,19 @@ def tokens_of(session: Session, person: Person) -> list[ApiToken]:
     return list(session.scalars(stmt.order_by(ApiToken.id.desc())))
 
 
-def revoke_token(session: Session, token_id: int) -> ApiToken | None:
-    """Revoke a token by id; None if there is no such token."""
+def revoke_token(
+    session: Session, token_id: int, *, by: Person | None = None
+) -> ApiToken | None:
+    """Revoke a token by id (audited); None if there is no such token."""
     row = session.get(ApiToken, token_id)
     if row is not None and row.revoked_at is None:
         row.revoked_at = utcnow()
+        audit.record(
+            session,
+            "token.revoked",
+            actor=by,
+            person_id=row.person_id,
+            token_id=row.id,
+            prefix=row.prefix,
+        )
     return row

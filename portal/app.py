@@ -45,6 +45,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         async_mode=_async_mode(),
         async_handlers=False,
         message_queue=settings.redis_url,
+        channel=f"{settings.redis_channel}:socketio",
         max_http_buffer_size=settings.max_update_bytes * 2,
         # Never `[]`: to Engine.IO that turns the Origin check off.
         cors_allowed_origins=origin_check(settings),
@@ -71,7 +72,7 @@ def _async_mode() -> str:
 def _register(app: Flask) -> None:
     from auth import sessions
     from auth import views as auth_views
-    from portal import cli, rate_limits, security_headers
+    from portal import cli, logs, rate_limits, security_headers
     from portal.assistant import cli as assistant_cli
     from portal.pages import (
         api,
@@ -83,15 +84,19 @@ def _register(app: Flask) -> None:
         due_dates,
         errors,
         filters,
+        health,
         images,
         invitations,
         notifications,
+        plan,
         recordings,
+        records,
         stages,
         versions,
     )
     from realtime import server as realtime_server
 
+    logs.init_app(app)
     sessions.init_app(app)
     security_headers.init_app(app)
     errors.init_app(app)
@@ -104,14 +109,17 @@ def _register(app: Flask) -> None:
         audit.bp,
         desk.bp,
         desk.api,
+        plan.bp,
         documents.bp,
         images.bp,
         recordings.bp,
         stages.bp,
         due_dates.bp,
         invitations.bp,
+        records.bp,
         versions.bp,
         api.bp,
+        health.bp,
     ):
         app.register_blueprint(bp)
     rate_limits.init_app(app, app.config["SETTINGS"])

@@ -14,10 +14,11 @@ from auth.passwords import hash_password, password_problem
 from auth.tokens import create_token, revoke_token, tokens_of
 from portal.casefolder import CaseFolderError, load_case_folder
 from portal.config import Settings
+from portal.doclog.compaction import compact
 from portal.errors import InvalidInput
 from portal.extensions import db
-from portal.models import Person
-from portal.services import demo, mail, notify, reminders
+from portal.models import Document, Person
+from portal.services import audit, demo, erasure, mail, notify, reminders
 from portal.services.importer import import_case_folder
 
 token_cli = AppGroup("token", help="Create, list and revoke personal access tokens.")
@@ -151,7 +152,76 @@ def send_reminders(today: datetime | None) -> None:
     click.echo(f"{len(made)} new reminders, {len(sent)} emails sent.")
 
 
+@click.command("make-admin")
+@click.argument("email")
+@click.option("--revoke", is_flag=True, help="Take the admin role away instead.")
+@with_appcontext
+def make_admin(email: str, revoke: bool) -> None:
+    """Let EMAIL read the audit of, export and erase any case (data protection)."""
+    person = _person(email)
+    person.is_admin = not revoke
+    audit.record(
+        db.session,
+        "person.admin_revoked" if revoke else "person.made_admin",
+        person_id=person.id,
+    )
+    db.session.commit()
+    click.echo(f"{email} is {'no longer' if revoke else 'now'} an admin.")
+
+
+@click.command("retention-report")
+@with_appcontext
+def retention_report() -> None:
+    """List closed cases kept longer than RETENTION_DAYS: due for erasure."""
+    settings: Settings = current_app.config["SETTINGS"]
+    days = settings.retention_days
+    due = erasure.due_for_erasure(db.session, days)
+    if not due:
+        click.echo(f"No closed case has been kept longer than {days} days.")
+        return
+    click.echo(f"{len(due)} closed case(s) kept longer than {days} days:")
+    for case in due:
+        closed = case.closed_at.date().isoformat() if case.closed_at else ""
+        click.echo(f"{case.id}\t{case.la_reference}\tclosed {closed}")
+
+
+@click.command("compact")
+@with_appcontext
+def compact_command() -> None:
+    """Fold every document's update log into its snapshot.
+
+    Safe while the portal serves: appends made meanwhile are kept, and a
+    document another process is compacting is skipped."""
+    ids = db.session.scalars(select(Document.id).order_by(Document.id)).all()
+    folded = failed = 0
+    for document_id in ids:
+        try:
+            upto = compact(db.session, document_id)
+        except Exception as error:  # one broken document must not stop the rest
+            db.session.rollback()
+            failed += 1
+            click.echo(f"Document {document_id}: not compacted ({error}).", err=True)
+            continue
+        if upto is not None:
+            folded += 1
+    click.echo(
+        f"Compacted {folded} of {len(ids)} documents"
+        + (f"; {failed} failed." if failed else ".")
+    )
+    if failed:
+        raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for command in (token_cli, user_cli, import_case, demo_command, send_reminders):
+    for command in (
+        token_cli,
+        user_cli,
+        import_case,
+        demo_command,
+        make_admin,
+        retention_report,
+        compact_command,
+        send_reminders,
+    ):
         app.cli.add_command(command)

@@ -46,6 +46,14 @@ def parse_int(name: str, value: str) -> int:
         raise ConfigError(f"{name} must be a whole number, not {value!r}.") from None
 
 
+def parse_retention_days(value: str) -> int:
+    """RETENTION_DAYS: a whole number of days, at least 1."""
+    days = parse_int("RETENTION_DAYS", value)
+    if days < 1:
+        raise ConfigError(f"RETENTION_DAYS must be at least 1 day, not {days}.")
+    return days
+
+
 def parse_rate_limit(name: str, value: str) -> str:
     """Check a rate-limit setting ("20 per minute;200 per hour") and return it."""
     try:
@@ -115,6 +123,15 @@ def read_secret_key_file(path: Path) -> str:
     )
 
 
+LOG_FORMATS = ("json", "text")
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {value!r}.")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the portal reads from its environment."""
@@ -148,12 +165,20 @@ class Settings:
     max_image_bytes: int = 10_000_000
     max_recording_bytes: int = 5_000_000
     assistant_time_limit_seconds: int = 10
+    # How long a closed case is kept before it is due for erasure: 7 years.
+    retention_days: int = 7 * 365
     rate_limits: RateLimits = field(default_factory=RateLimits)
     # GOV.UK Notify replaces SMTP when its key is set; one email template whose
     # subject is ((subject)) and body ((body)) carries every message.
     notify_api_key: str | None = None
     notify_template_id: str | None = None
     notify_base_url: str = "https://api.notifications.service.gov.uk"
+    # /metrics asks for this bearer token; without one it answers loopback only.
+    metrics_token: str | None = None
+    # Prefix of this deployment's Redis pub/sub channels: pub/sub ignores the
+    # database number, so two deployments sharing a Redis need different ones.
+    redis_channel: str = "ehcp"
+    log_format: str = "json"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -220,12 +245,16 @@ class Settings:
                 "ASSISTANT_TIME_LIMIT_SECONDS",
                 e.get("ASSISTANT_TIME_LIMIT_SECONDS", "10"),
             ),
+            retention_days=parse_retention_days(e.get("RETENTION_DAYS", "2555")),
             rate_limits=RateLimits.from_env(e),
             notify_api_key=e.get("NOTIFY_API_KEY") or None,
             notify_template_id=e.get("NOTIFY_TEMPLATE_ID") or None,
             notify_base_url=(
                 e.get("NOTIFY_BASE_URL") or "https://api.notifications.service.gov.uk"
             ).rstrip("/"),
+            metrics_token=e.get("METRICS_TOKEN") or None,
+            redis_channel=e.get("REDIS_CHANNEL") or "ehcp",
+            log_format=_choice("LOG_FORMAT", e.get("LOG_FORMAT", "json"), LOG_FORMATS),
         )
 
     @property

@@ -438,6 +438,20 @@ SPEC["paths"].update(
                         "properties": {
                             "passages": {"type": "array", "items": _ref("Excerpt")},
                             "contributions": {"type": "array"},
+                            "section_k": {
+                                "type": "array",
+                                "description": "Caseworker only: Section K as "
+                                "the portal writes it, K1 first",
+                                "items": {
+                                    "type": "object",
+                                    "properties": {
+                                        "title": {"type": "string"},
+                                        "details": {"type": "string"},
+                                        "link": {"type": ["string", "null"]},
+                                        "outside": {"type": "boolean"},
+                                    },
+                                },
+                            },
                         },
                     },
                     "Passages",

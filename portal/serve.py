@@ -79,10 +79,12 @@ def serve(app: Flask, host: str, port: int) -> None:
 
 def main() -> None:
     """Run the portal on 127.0.0.1:5000 (or HOST/PORT)."""
+    from portal import logs
     from portal.app import create_app
     from portal.config import Settings
 
     settings = Settings.from_env()
+    logs.configure(settings.log_format)
     app = create_app({"SETTINGS": settings})
     settle_heap()
     print(f"Serving the portal on http://{settings.host}:{settings.port}", flush=True)

@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import logging
 import queue
+import time
 from collections.abc import Callable
 
 from flask import Flask
+from prometheus_client import Histogram
 from sqlalchemy import Connection
 
 from portal.doclog.appending import Judge, NotStored, SeqCache, append_many
@@ -42,8 +44,16 @@ Batch = Callable[[list[RoomWrite]], None]
 class Committer:
     """The write thread of one application in this process."""
 
-    def __init__(self, app: Flask, judge: Judge, stored: Batch, failed: Batch) -> None:
+    def __init__(
+        self,
+        app: Flask,
+        judge: Judge,
+        stored: Batch,
+        failed: Batch,
+        timing: Histogram | None = None,
+    ) -> None:
         self.app = app
+        self.timing = timing
         self.judge = judge
         self.stored = stored
         self.failed = failed
@@ -91,7 +101,10 @@ class Committer:
         try:
             if self._connection is None:
                 self._connection = db.engine.connect()
+            started = time.perf_counter()
             append_many(self._connection, batch, self.judge, self.seqs)
+            if self.timing is not None:
+                self.timing.observe(time.perf_counter() - started)
             return True
         except Exception:
             log.exception("storing a batch of %d updates failed", len(batch))

@@ -34,6 +34,7 @@ from portal.config import Settings
 from portal.doclog import yupdate
 from portal.doclog.appending import NotStored, Refused
 from portal.extensions import db, socketio
+from portal.services import audit
 from realtime import credentials, presence
 from realtime.admission import Admission
 from realtime.checker import SIGNED_OUT, Checker
@@ -41,6 +42,7 @@ from realtime.committer import NOT_SAVED, Committer
 from realtime.compactor import Compactor
 from realtime.connections import Connection, Connections, Credential
 from realtime.limits import TokenBucket, take_all
+from realtime.metrics import Metrics
 from realtime.protocol import (
     STEP1,
     UPDATE,
@@ -85,8 +87,13 @@ class Hub:
         self.settings = settings
         self.rooms = Rooms(SocketIORoster())
         self.connections = Connections(settings.updates_per_second)
+        self.metrics = Metrics(
+            lambda: len(self.rooms), lambda: len(self.connections.all())
+        )
         self.admission = Admission(self.rooms, self.connections, self._tell_access)
-        self.committer = Committer(app, write_refusal, self._stored, self._failed)
+        self.committer = Committer(
+            app, write_refusal, self._stored, self._failed, self.metrics.batches
+        )
         self.compactor = Compactor(app, settings.compaction_threshold)
         self.checker = Checker(
             app, settings, self.connections, self.admission, self.close
@@ -97,6 +104,7 @@ class Hub:
                 self._remote_update,
                 self._reread_access,
                 self.close_sign_in,
+                settings.redis_channel,
             )
             if settings.redis_url
             else None
@@ -154,6 +162,11 @@ class Hub:
             raise BadMessage(
                 "We could not find that document, or it is not shared with you."
             )
+        # A stock Yjs client with a token reads through here and nowhere else.
+        if audit.note_first_read_by_id(db.session, room.case_id, conn.person_id):
+            db.session.commit()
+        else:
+            db.session.rollback()
         return {"ok": True, "access": level.label, "limits": self._limits()}
 
     def _limits(self) -> dict[str, int]:
@@ -186,7 +199,7 @@ class Hub:
             yupdate.decode_state_vector(message.body)
         except yupdate.InvalidUpdate:
             raise BadMessage("That sync request is malformed.") from None
-        room.catch_up(db.session)
+        self._catch_up(room)
         reply, ours = room.answer_step1(data[1:])
         self._send(sid, "sync", {"doc": room.doc_id, "data": reply})
         self._send(sid, "sync", {"doc": room.doc_id, "data": ours})
@@ -199,7 +212,9 @@ class Hub:
         conn = self._connection(sid)
         if presence:
             if conn.awareness.take() is None:  # presence is lossy: drop, don't wait
-                raise Refused("You are sending presence updates too fast.")
+                raise Refused(
+                    "You are sending presence updates too fast.", reason="too_fast"
+                )
         else:
             self._pace(conn)
         payload = parse_payload(
@@ -207,7 +222,9 @@ class Hub:
         )
         room = self.rooms.get(payload.doc_id)
         if room is None or not room.loaded or room.access_of(sid) == Access.NONE:
-            raise Refused("Join the document before sending changes to it.")
+            raise Refused(
+                "Join the document before sending changes to it.", reason="not_joined"
+            )
         return conn, room, payload.data
 
     def _pace(self, conn: Connection) -> None:
@@ -217,7 +234,7 @@ class Hub:
             buckets.append(conn.person_updates)
         wait = take_all(buckets, MAX_WAIT_SECONDS)
         if wait is None:
-            raise Refused(TOO_FAST)
+            raise Refused(TOO_FAST, reason="too_fast")
         if wait:
             time.sleep(wait)  # this sender's next messages queue behind it
 
@@ -227,10 +244,16 @@ class Hub:
         level = room.access_of(conn.sid)
         if level < Access.EDIT:
             if message.kind == UPDATE:  # refused without decoding a byte of it
-                raise Refused(f"You can {level.label} this document but not edit it.")
+                raise Refused(
+                    f"You can {level.label} this document but not edit it.",
+                    reason="read_only",
+                )
             # A read-only peer's step 2 may repeat what we have; only news is a write.
             if room.is_news(self._check(room, message.body)):
-                raise Refused(f"You can {level.label} this document but not edit it.")
+                raise Refused(
+                    f"You can {level.label} this document but not edit it.",
+                    reason="read_only",
+                )
             return OK
         summary = self._check(room, message.body)
         if summary.is_empty:
@@ -238,16 +261,19 @@ class Hub:
         limit = self.settings.max_document_bytes
         if summary.structs and room.size + len(message.body) > limit:
             # Only deletes (no new structs) still pass: they make room.
-            raise Refused(FULL.format(limit=limit))
+            raise Refused(FULL.format(limit=limit), reason="document_full")
         if message.kind != UPDATE and not room.is_news(summary):
             if not room.changes_anything(message.body):
                 return OK  # a resend after reconnect: nothing to store
         write = RoomWrite(
             room.doc_id, message.body, conn.person_id, conn.sid, summary=summary
         )
+        started = time.perf_counter()
         self.committer.submit(write)  # returns once stored, applied and relayed
         if write.seq is None:
             raise write.error or NotStored(NOT_SAVED)
+        self.metrics.acks.observe(time.perf_counter() - started)
+        self.metrics.updates.inc()
         conn.wrote = True
         return OK
 
@@ -257,7 +283,7 @@ class Hub:
             try:
                 return room.check(update)
             except yupdate.MissingDependency:
-                room.catch_up(db.session)  # another process may hold what it refers to
+                self._catch_up(room)  # another process may hold what it refers to
                 return room.check(update)
         except yupdate.MissingDependency as missing:
             raise Refused(f"{missing} Your editor will send it again.") from None
@@ -293,7 +319,23 @@ class Hub:
         for doc_id in {w.document_id for w in batch}:
             room = self.rooms.get(doc_id)
             if room is not None and room.loaded:
-                room.catch_up(db.session)
+                self._catch_up(room)
+
+    def _catch_up(self, room: Room) -> None:
+        """Read what others stored into the room, and hand it to this
+        process's editors: a writer that died (or lost Redis) between its
+        COMMIT and its relay left them without it, and an edit made on top
+        of it would wait unseen in their editors."""
+        added = room.catch_up(db.session, news=True)
+        if added is not None:
+            log.info("document %s: caught up from the log, relaying", room.doc_id)
+            socketio.emit(
+                "sync",
+                {"doc": room.doc_id, "data": create_update_message(added)},
+                to=room.name,
+                namespace=NAMESPACE,
+                ignore_queue=True,
+            )
 
     # -- awareness ----------------------------------------------------------
 

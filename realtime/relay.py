@@ -34,7 +34,7 @@ from typing import Any
 import redis
 
 log = logging.getLogger(__name__)
-CHANNEL = "ehcp:collab:doorbell"
+CHANNEL = "collab:doorbell"  # after the deployment's REDIS_CHANNEL prefix
 
 
 class Doorbell:
@@ -46,8 +46,10 @@ class Doorbell:
         on_update: Callable[[int, int], None],
         on_access: Callable[[int, int | None], None],
         on_sign_out: Callable[[int], None],
+        prefix: str = "ehcp",
     ) -> None:
         self.url = url
+        self.channel = f"{prefix}:{CHANNEL}"
         self.origin = uuid.uuid4().hex
         self.on_update = on_update
         self.on_access = on_access
@@ -85,7 +87,7 @@ class Doorbell:
     def _publish(self, note: dict[str, Any]) -> None:
         note["origin"] = self.origin
         try:
-            self._redis.publish(CHANNEL, json.dumps(note))
+            self._redis.publish(self.channel, json.dumps(note))
         except redis.RedisError:
             # At-most-once by design: the sync step 1 catch-up repairs a lost note.
             log.warning(
@@ -96,7 +98,7 @@ class Doorbell:
         while True:
             try:
                 pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-                pubsub.subscribe(CHANNEL)
+                pubsub.subscribe(self.channel)
                 ready.set()
                 for message in pubsub.listen():  # type: ignore[no-untyped-call]
                     if message.get("type") == "message":

@@ -183,19 +183,23 @@ class Room:
             if seq == self.seen_seq + 1:
                 self.seen_seq = seq
 
-    def catch_up(self, session: Session) -> None:
+    def catch_up(self, session: Session, *, news: bool = False) -> bytes | None:
         """Apply log rows that other writers stored and this room has not
         seen; a row the library cannot apply is set aside and the room is
-        rebuilt from the log without it."""
+        rebuilt from the log without it. With `news`, return what the rows
+        added to the room as one update (None if nothing): rows whose writer
+        died before relaying them reach this room's editors only this way."""
         try:
             tail = reading.read_tail(session, self.doc_id, self.seen_seq)
         finally:
             session.rollback()  # no read transaction held between events
         if tail.snapshot is None and not tail.rows:
-            return
+            return None
         outcome = reading.Outcome()
+        added: bytes | None = None
         try:
             with self._lock:
+                before = self._ydoc.get_state() if news else None
                 # Rows applied meanwhile may come again: applying twice is
                 # harmless, and checking them again tells the index nothing new.
                 tracked = self._tracked if self._tracked.exact else None
@@ -205,10 +209,13 @@ class Room:
                     self.size = len(self._ydoc.get_update())
                 else:
                     self.size += sum(len(r.data or b"") for r in tail.rows)
+                if before is not None and self._ydoc.get_state() != before:
+                    added = self._ydoc.get_update(before)
         except reading.Broken as broken:
             outcome.set_aside[broken.row_id] = SET_ASIDE
             self.reload(session)
         quarantine.record(session, self.doc_id, outcome.checked, outcome.set_aside)
+        return added
 
     def apply_stored(self, session: Session, write: RoomWrite) -> bool:
         """Apply a committed write; False (and the write refused) when the

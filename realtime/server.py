@@ -26,6 +26,7 @@ from portal import signals
 from portal.config import Settings
 from portal.doclog.appending import NotStored, Refused
 from portal.extensions import db, socketio
+from portal.logs import room_context
 from realtime.hub import NAMESPACE, Hub
 from realtime.protocol import BadMessage
 
@@ -156,15 +157,31 @@ def _no_delay(environ: dict[str, Any]) -> None:
 
 def _guard(hub: Hub, handler: Handler, sid: str, data: Any) -> dict[str, Any]:
     """Run a handler; turn any failure into an error ack and `error` event."""
+    doc = data.get("doc") if isinstance(data, dict) else None
+    conn = hub.connections.get(sid)
+    token = room_context.set(
+        (
+            conn.person_id if conn is not None else None,
+            doc if isinstance(doc, int) else None,
+        )
+    )
     try:
         return handler(sid, data)
     except EXPECTED as exc:
         message = str(exc)
+        hub.metrics.refused(_reason(exc))
     except Exception:
         log.exception("error handling a /collab event from %s", sid)
         message = "The server could not handle that message."
+        hub.metrics.refused("error")
     finally:
         db.session.remove()
-    doc = data.get("doc") if isinstance(data, dict) else None
+        room_context.reset(token)
     hub.report(sid, doc if isinstance(doc, int) else None, message)
     return {"ok": False, "error": message}
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, Refused):
+        return exc.reason
+    return "not_saved" if isinstance(exc, NotStored) else "bad_message"

@@ -78,3 +78,20 @@ def test_host_and_port_default_to_the_loopback_address_and_5000() -> None:
 def test_junk_port_is_refused() -> None:
     with pytest.raises(ConfigError, match="PORT must be a whole number, not 'http'"):
         Settings.from_env({"PORT": "http"})
+
+
+def test_closed_cases_are_kept_seven_years_unless_retention_days_says() -> None:
+    assert Settings.from_env({}).retention_days == 2555
+    assert Settings.from_env({"RETENTION_DAYS": "30"}).retention_days == 30
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("seven years", "RETENTION_DAYS must be a whole number, not 'seven years'."),
+        ("0", "RETENTION_DAYS must be at least 1 day, not 0."),
+    ],
+)
+def test_junk_retention_is_refused(value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env({"RETENTION_DAYS": value})

@@ -207,6 +207,28 @@ function mount () {
     box.replaceChildren(...parts)
   }
 
+  // Section K is written by the portal: redraw it as advice is submitted or reopened.
+  function showSectionK (entries) {
+    const list = byId('section-k-list')
+    if (!list) return
+    let fresh
+    if (!entries.length) {
+      fresh = el('p', 'govuk-body', 'No advice or information has been received yet.')
+    } else {
+      fresh = el('ol', 'govuk-list app-section-k')
+      entries.forEach((entry, n) => {
+        const item = el('li', 'app-section-k__item')
+        item.dataset.source = entry.outside ? 'outside' : 'portal'
+        const title = entry.link ? el('a', 'govuk-link', entry.title) : document.createTextNode(entry.title)
+        if (entry.link) title.href = entry.link
+        item.append(el('span', 'app-section-k__ref', `K${n + 1}.`), ' ', title, entry.details)
+        fresh.append(item)
+      })
+    }
+    fresh.id = 'section-k-list'
+    list.replaceWith(fresh)
+  }
+
   async function loadProvenance () {
     try {
       const answer = await call(config.provenanceUrl)
@@ -215,6 +237,7 @@ function mount () {
       usage = answer.contributions || []
       for (const entry of Object.values(sections)) refreshProvenance(entry.view)
       showUsage()
+      if (answer.section_k) showSectionK(answer.section_k)
     } catch (err) {
       announce(err.message)
     }

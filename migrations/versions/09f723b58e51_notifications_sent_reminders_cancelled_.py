@@ -1,7 +1,7 @@
 """Notifications, sent reminders, cancelled and replaced invitations
 
 Revision ID: 09f723b58e51
-Revises: f23412942810
+Revises: b88e241e3d9f
 Create Date: 2026-12-05 07:15:00.169794
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '09f723b58e51'
-down_revision = 'f23412942810'
+down_revision = 'b88e241e3d9f'
 branch_labels = None
 depends_on = None
 

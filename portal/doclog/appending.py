@@ -40,7 +40,12 @@ Judge = Callable[[AccessFacts | None], str | None]
 
 
 class Refused(Exception):
-    """The write is not allowed; `str()` is shown to the sender."""
+    """The write is not allowed; `str()` is shown to the sender, `reason` is
+    counted (`realtime.metrics.REASONS`)."""
+
+    def __init__(self, message: str, reason: str = "refused") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class NotStored(Exception):
@@ -193,7 +198,7 @@ def _append_once(
         if refusal is None:
             accepted.setdefault(write.document_id, []).append(write)
         else:
-            write.error = Refused(refusal)
+            write.error = Refused(refusal, reason="read_only")
     if not accepted:
         sql.rollback()
         return

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from portal.doclog import quarantine
+from portal.doclog import changes, quarantine
 from portal.doclog.reading import Broken, Outcome, apply_tail, new_ydoc, read_tail
 from portal.models import DocSnapshot, DocUpdate, Session
 
@@ -44,6 +44,8 @@ def compact(session: Session, document_id: int) -> int | None:
         if not _write_snapshot(session, document_id, old_upto, top, ydoc.get_update()):
             session.rollback()
             return None
+        # The trail keeps who changed the document when; the rows go next.
+        changes.summarise(session, document_id)
         _drop_folded_rows(session, document_id, top, set(outcome.set_aside))
         session.commit()
     except (IntegrityError, OperationalError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from portal.models.advice_received import ExternalAdvice
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, Session, utcnow
 from portal.models.case import ROLES, Case, Invitation, Membership
@@ -34,6 +35,7 @@ __all__ = [
     "Document",
     "DraftProposal",
     "Excerpt",
+    "ExternalAdvice",
     "FindingDismissal",
     "Invitation",
     "Membership",

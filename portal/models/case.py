@@ -34,6 +34,9 @@ class Case(Base):
     # Plan sections become visible to the family and professionals when shared.
     draft_shared: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the caseworker closes the case; RETENTION_DAYS later it is due
+    # for erasure (`portal.services.data_protection`).
+    closed_at: Mapped[datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="case", cascade="all, delete-orphan"
@@ -57,6 +60,9 @@ class Membership(Base):
     organisation: Mapped[str] = mapped_column(String(200), default="")
     job_title: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the person first opened the case or one of its documents: the
+    # audit records that first read once, not every page view.
+    first_read_at: Mapped[datetime | None]
 
     case: Mapped[Case] = relationship(back_populates="memberships")
     person: Mapped[Person] = relationship()

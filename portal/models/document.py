@@ -46,6 +46,9 @@ class Document(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
+    # The update log is summarised into the audit trail up to this sequence
+    # (`portal.doclog.changes`); the rows after it are not yet.
+    audited_seq: Mapped[int] = mapped_column(default=0, server_default="0")
 
     case: Mapped[Case] = relationship()
     owner: Mapped[Membership | None] = relationship()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Base, utcnow
@@ -25,6 +25,9 @@ class Person(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     # Local authority staff may open cases; everyone else joins by invitation.
     is_staff: Mapped[bool] = mapped_column(default=False)
+    # Data-protection staff: read, export and erase any case's records without
+    # being on it (`flask --app portal make-admin EMAIL`).
+    is_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_sign_in_at: Mapped[datetime | None]
 

@@ -12,12 +12,11 @@ from auth import access, policy
 from auth.sessions import current_person
 from portal import openapi
 from portal.assistant import Finding, Report
-from portal.doclog import reading
 from portal.errors import Busy, InvalidInput, NotAllowed
 from portal.extensions import csrf, db
 from portal.models import Case, Document, Person
 from portal.pages.documents import page_of
-from portal.services import audit, cases, documents, review
+from portal.services import audit, cases, documents, review, section_k
 from portal.time_limit import TimeLimitExceeded, run_with_time_limit
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -84,6 +83,8 @@ def get_case(case_id: int) -> Response:
     """A case with its members and documents, each with the caller's access."""
     person = _caller()
     case, membership = access.require_case(db.session, person, case_id)
+    if audit.note_first_read(db.session, case, person, membership, request.remote_addr):
+        db.session.commit()
     member = access.member_facts(membership)
     # Only documents the caller may open: even a title or due date of someone
     # else's advice says something about the child.
@@ -113,9 +114,13 @@ def get_case(case_id: int) -> Response:
 def get_document(doc_id: int) -> Response:
     """A document's Markdown, status and versions (read access needed)."""
     person = _caller()
-    doc, _, level = access.require_document(db.session, person, doc_id)
+    doc, membership, level = access.require_document(db.session, person, doc_id)
+    if audit.note_first_read(
+        db.session, doc.case, person, membership, request.remote_addr
+    ):
+        db.session.commit()
     body = _document_json(doc, level)
-    body["text"] = reading.document_text(db.session, doc.id)
+    body["text"] = section_k.text_of(db.session, doc)  # K: the list it writes
     body["versions"] = [
         {"id": v.id, "label": v.label, "created_at": v.created_at.isoformat()}
         for v in documents.versions_of(db.session, doc)

@@ -1,7 +1,9 @@
 """A case's audit trail: filtered, a page at a time, and as a CSV download.
 
-Whoever policy lets view the trail (`view_audit`, the caseworker) may also
-download it; each download is itself recorded, with the filter it used.
+Whoever policy lets view the trail (`can_view_case_audit`: the caseworker,
+or an admin) may also download it; each download is itself recorded, with
+the filter it used. Document changes are summarised from the update log
+into the trail (`portal.doclog.changes`) before it is shown.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from flask import Blueprint, abort, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from auth import access
+from auth import access, policy
 from auth.sessions import login_required, signed_in_person
+from portal.doclog import changes
 from portal.extensions import db
-from portal.models import Case
+from portal.models import Case, Person
 from portal.pages import forms
 from portal.services import audit
 
@@ -69,13 +72,24 @@ def _page_numbers(page: int, pages: int) -> list[int | None]:
     return numbers
 
 
+def _readable_trail(person: Person, case_id: int) -> tuple[Case, bool]:
+    """The case whose trail the person may read, its changes summarised, and
+    whether the person is on it (an admin need not be)."""
+    the_case, membership = access.require_case_records(
+        db.session, person, case_id, policy.can_view_case_audit
+    )
+    changes.summarise_case(db.session, the_case.id)
+    if membership is None:  # an admin: the trail is their read of the case
+        audit.note_first_read(db.session, the_case, person, None, request.remote_addr)
+    db.session.commit()
+    return the_case, membership is not None
+
+
 @bp.get("/<int:case_id>/audit")
 @login_required
 def trail(case_id: int) -> tuple[str, int]:
     """Recorded actions on the case, newest first, 50 a page, with filters."""
-    the_case, _ = access.require_case(
-        db.session, signed_in_person(), case_id, "view_audit"
-    )
+    the_case, on_case = _readable_trail(signed_in_person(), case_id)
     page_arg = request.args.get("page", "1")
     if not page_arg.isdigit():
         abort(404)
@@ -93,6 +107,7 @@ def trail(case_id: int) -> tuple[str, int]:
     return render_template(
         "cases/audit.html",
         case=the_case,
+        on_case=on_case,
         shown=shown,
         errors=errors,
         values=request.args,
@@ -111,7 +126,7 @@ def trail(case_id: int) -> tuple[str, int]:
 def download(case_id: int) -> Response | tuple[str, int]:
     """The filtered trail as a CSV file; the download is recorded."""
     person = signed_in_person()
-    the_case, _ = access.require_case(db.session, person, case_id, "view_audit")
+    the_case, _ = _readable_trail(person, case_id)
     errors = forms.FormErrors()
     wanted = _filter(the_case, request.args, errors)
     if errors:

@@ -124,6 +124,10 @@ def case(case_id: int) -> str:
     """Child summary, timeline, members, advice and plan sections."""
     person = signed_in_person()
     the_case, membership = access.require_case(db.session, person, case_id)
+    if audit.note_first_read(
+        db.session, the_case, person, membership, request.remote_addr
+    ):
+        db.session.commit()
     member = access.member_facts(membership)
     today = date.today()
     docs = cases.case_documents(db.session, the_case)

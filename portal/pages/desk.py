@@ -21,8 +21,15 @@ from portal.assistant.openai_backend import OpenAIAssistant
 from portal.errors import NotAllowed, NotFound, PortalError
 from portal.extensions import db
 from portal.models import Case, Document, DraftProposal, Excerpt, Membership
-from portal.pages import attachments
-from portal.services import cases, drafting, findings, provenance, review
+from portal.pages import attachments, plan
+from portal.services import (
+    cases,
+    drafting,
+    findings,
+    provenance,
+    review,
+    section_k,
+)
 
 bp = Blueprint("desk", __name__, url_prefix="/cases")
 api = Blueprint("desk_api", __name__, url_prefix="/cases")
@@ -60,11 +67,17 @@ def show(case_id: int) -> str:
     person = signed_in_person()
     case, membership = access.require_case(db.session, person, case_id, "merge")
     docs = cases.case_documents(db.session, case)
-    sections = [d for d in docs if d.kind == "plan_section" and d.section]
+    # Section K is written by the portal (section_k), so it has no editor here.
+    sections = [
+        d
+        for d in docs
+        if d.kind == "plan_section" and d.section and d.section != section_k.SECTION
+    ]
     contributions = provenance.contributions(db.session, case)
     return render_template(
         "cases/desk.html",
         case=case,
+        **plan.section_k_context(case, membership),
         sections=[
             {
                 "key": d.section,
@@ -191,7 +204,22 @@ def sources(case_id: int) -> Response:
     }
     if policy.can_on_case(member, "merge"):
         answer["contributions"] = _usage(case, membership)
+        answer["section_k"] = _section_k(case, membership)
     return jsonify(answer)
+
+
+def _section_k(case: Case, membership: Membership) -> list[dict[str, Any]]:
+    """Section K as it stands, for the desk to redraw while it is open."""
+    links = plan.k_links(membership, case)
+    return [
+        {
+            "title": e.title,
+            "details": section_k.details(e),
+            "link": links.get(e.document.id) if e.document else None,
+            "outside": e.outside_portal,
+        }
+        for e in section_k.entries(db.session, case)
+    ]
 
 
 def _usage(case: Case, membership: Membership) -> list[dict[str, Any]]:

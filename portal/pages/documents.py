@@ -24,7 +24,8 @@ from portal.doclog import reading
 from portal.errors import NotAllowed
 from portal.extensions import db
 from portal.models import Case, Document, Membership
-from portal.services import documents, markdown
+from portal.pages import plan
+from portal.services import audit, documents, markdown, section_k
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -94,6 +95,10 @@ def show(doc_id: int) -> str:
     person's "All about me" gets a page of its own."""
     person = signed_in_person()
     doc, membership, level = access.require_document(db.session, person, doc_id)
+    if audit.note_first_read(
+        db.session, doc.case, person, membership, request.remote_addr
+    ):
+        db.session.commit()
     text = reading.document_text(db.session, doc.id)
     member = access.member_facts(membership)
     facts = access.doc_facts(doc, doc.case)
@@ -101,6 +106,8 @@ def show(doc_id: int) -> str:
     flags = editor_flags(doc)
     # The Permissions-Policy header lets only this page use the microphone.
     g.uses_microphone = bool(flags["recordings_url"]) and level >= Access.EDIT
+    if doc.kind == "plan_section" and doc.section == section_k.SECTION:
+        flags.update(plan.section_k_context(doc.case, membership), show_check=False)
     return render_template(
         "documents/all_about_me.html" if is_child_page else "documents/show.html",
         **flags,

@@ -9,6 +9,7 @@ from flask import Flask
 
 from auth import policy
 from portal import domain
+from portal.services import section_k
 from portal.services.cases import is_overdue
 
 
@@ -49,5 +50,6 @@ def init_app(app: Flask) -> None:
         "can_open_cases": policy.can_open_cases,
         "is_overdue": is_overdue,
         "section_titles": domain.SECTION_TITLES,
+        "k_details": section_k.details,
     }
     app.jinja_env.globals.update(globals_)

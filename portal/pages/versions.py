@@ -8,11 +8,10 @@ from sqlalchemy import select
 
 from auth import access
 from auth.sessions import login_required, signed_in_person
-from portal.doclog import reading
 from portal.errors import NotFound
 from portal.extensions import db
 from portal.models import Document, Version
-from portal.services import compare, markdown
+from portal.services import compare, markdown, section_k
 
 bp = Blueprint("versions", __name__)
 
@@ -76,8 +75,8 @@ def compare_versions(doc_id: int) -> str:
         raise NotFound("This document has no versions to compare yet.")
     old = _version_arg(doc, "from") if "from" in request.args else versions[-1]
     new = _version_arg(doc, "to")
-    old_text = old.text if old else reading.document_text(db.session, doc.id)
-    new_text = new.text if new else reading.document_text(db.session, doc.id)
+    old_text = old.text if old else section_k.text_of(db.session, doc)
+    new_text = new.text if new else section_k.text_of(db.session, doc)
     pieces = compare.words(old_text, new_text)
     inserted, deleted = compare.counts(pieces)
     return render_template(

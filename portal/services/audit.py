@@ -9,14 +9,24 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 
-from portal.models import AuditEvent, Case, Document, Person, Session
+from portal.models import (
+    AuditEvent,
+    Case,
+    Document,
+    Membership,
+    Person,
+    Session,
+    utcnow,
+)
 
 PER_PAGE = 50
 # What each recorded action means, for the people reading the trail. An action
 # missing here is shown as its code with the dots made spaces.
 PLAIN_WORDS = {
+    "advice.external_recorded": "Recorded advice received outside the portal",
+    "advice.external_removed": "Removed advice received outside the portal",
     "audit.downloaded": "Downloaded the audit trail",
     "auth.invitation": "Opened an invitation",
     "auth.sign_in": "Signed in",
@@ -26,11 +36,18 @@ PLAIN_WORDS = {
     "auth.password_reset_requested": "Asked for a password-reset link",
     "auth.signed_out": "Signed out",
     "auth.signed_out_everywhere": "Signed out on every device",
+    "case.closed": "Closed the case",
     "case.created": "Opened the case",
+    "case.erased": "Erased the case and everything held about it",
+    "case.erasure_refused": "Erasing the case refused: wrong reference or password",
+    "case.exported": "Downloaded everything held about the case",
+    "case.first_read": "Read the case for the first time",
+    "case.reopened": "Reopened the closed case",
     "case.draft_shared": "Shared the draft plan",
     "case.draft_unshared": "Stopped sharing the draft plan",
     "case.imported": "Imported the case",
     "document.assigned": "Asked for a document",
+    "document.changed": "Changed a document",
     "document.changes_set_aside": "Changes to a document set aside",
     "document.due_date_changed": "Changed when advice is due",
     "document.image_added": "Added a picture",
@@ -38,12 +55,14 @@ PLAIN_WORDS = {
     "document.reopened": "Reopened advice",
     "document.submitted": "Submitted advice",
     "finding.dismissed": "Dismissed a check",
-    "invitation.accepted": "Accepted an invitation",
     "invitation.cancelled": "Cancelled an invitation",
     "invitation.resent": "Sent an invitation again",
+    "invitation.accepted": "Joined the case from an invitation",
     "invitation.sent": "Invited someone",
     "membership.removed": "Removed a member",
+    "person.admin_revoked": "Admin role taken away",
     "person.created": "Created an account",
+    "person.made_admin": "Made an admin",
     "plan.amendment_started": "Opened the issued plan for amendment",
     "plan.draft_shared": "Shared the draft plan and kept a version",
     "plan.draft_started": "Started the draft from advice",
@@ -58,6 +77,8 @@ PLAIN_WORDS = {
     "person.sign_in_unlocked": "Let a member sign in again at once",
     "suggestion.accepted": "Accepted a suggestion",
     "suggestion.rejected": "Rejected a suggestion",
+    "token.created": "Created an API token",
+    "token.revoked": "Revoked an API token",
 }
 # A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -84,6 +105,57 @@ def record(
     )
     session.add(event)
     return event
+
+
+FIRST_READ = "case.first_read"
+
+
+def note_first_read(
+    session: Session,
+    case: Case,
+    person: Person,
+    membership: Membership | None,
+    ip_address: str | None = None,
+) -> bool:
+    """Record the person's first read of the case, once; True when it was first.
+
+    Members carry the moment on their membership, so a later page view costs
+    nothing; an admin, on no case, is looked up in the trail instead.
+    """
+    if membership is not None:
+        if membership.first_read_at is not None:
+            return False
+        # Conditional, so two first pages opened at once record one read.
+        marked = session.execute(
+            update(Membership)
+            .where(Membership.id == membership.id, Membership.first_read_at.is_(None))
+            .values(first_read_at=utcnow())
+        )
+        if marked.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+    elif session.scalar(
+        select(AuditEvent.id).where(
+            AuditEvent.case_id == case.id,
+            AuditEvent.actor_id == person.id,
+            AuditEvent.action == FIRST_READ,
+        )
+    ):
+        return False
+    record(session, FIRST_READ, actor=person, case=case, ip_address=ip_address)
+    return True
+
+
+def note_first_read_by_id(session: Session, case_id: int, person_id: int) -> bool:
+    """`note_first_read` for code that holds ids only (the editing socket):
+    a read of the membership, and a write only the first time."""
+    membership = session.scalar(
+        select(Membership).where(
+            Membership.case_id == case_id, Membership.person_id == person_id
+        )
+    )
+    if membership is None or membership.first_read_at is not None:
+        return False
+    return note_first_read(session, membership.case, membership.person, membership)
 
 
 @dataclass(frozen=True)
@@ -114,6 +186,11 @@ class TrailPage:
     pages: int
 
 
+# Document changes are summarised into the trail after the fact (with the
+# minute they happened), so time orders the trail; ids break ties.
+NEWEST_FIRST = (AuditEvent.created_at.desc(), AuditEvent.id.desc())
+
+
 def _trail(case: Case, wanted: TrailFilter) -> Select[AuditEvent]:
     """The case's events that pass the filter; ids give a stable order."""
     stmt = select(AuditEvent).where(AuditEvent.case_id == case.id)
@@ -142,7 +219,7 @@ def trail_page(
     pages = max(1, -(-total // PER_PAGE))
     if not 1 <= page <= pages:
         return None
-    rows = stmt.order_by(AuditEvent.id.desc())
+    rows = stmt.order_by(*NEWEST_FIRST)
     rows = rows.offset((page - 1) * PER_PAGE).limit(PER_PAGE)
     return TrailPage(list(session.scalars(rows)), total, page, pages)
 
@@ -151,7 +228,7 @@ def trail_events(
     session: Session, case: Case, wanted: TrailFilter
 ) -> Iterator[AuditEvent]:
     """Every event of the filtered trail, newest first, read in batches."""
-    stmt = _trail(case, wanted).order_by(AuditEvent.id.desc())
+    stmt = _trail(case, wanted).order_by(*NEWEST_FIRST)
     return iter(session.scalars(stmt.execution_options(yield_per=500)))
 
 
@@ -183,6 +260,18 @@ def plain_words(action: str) -> str:
 def describe_detail(detail: dict[str, Any]) -> str:
     """An event's detail as 'key: value; key: value'."""
     return "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in detail.items())
+
+
+def event_json(event: AuditEvent) -> dict[str, Any]:
+    """An event as JSON-ready values, in the words the page uses."""
+    return {
+        "when": event.created_at.isoformat(),
+        "who": event.actor.name if event.actor else "System",
+        "what": plain_words(event.action),
+        "event_code": event.action,
+        "details": event.detail,
+        "document_id": event.document_id,
+    }
 
 
 def safe_cell(value: str) -> str:

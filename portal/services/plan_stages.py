@@ -21,7 +21,7 @@ from portal import signals
 from portal.doclog import reading
 from portal.errors import InvalidInput
 from portal.models import Case, Document, Person, Session, Version
-from portal.services import audit, notify
+from portal.services import audit, notify, section_k
 
 # Regulation 13(1)(a): at least 15 days to comment on the draft and name a school.
 COMMENT_DAYS = 15
@@ -66,10 +66,13 @@ def _freeze(session: Session, case: Case, label: str, by: Person) -> list[Versio
     versions = []
     for doc in plan_sections(session, case):
         frozen = reading.read_locked(session, doc.id)
+        text = frozen.text
+        if doc.section == section_k.SECTION:  # the list as it stands, not typed
+            text = section_k.markdown(session, case)
         version = Version(
             document_id=doc.id,
             label=label,
-            text=frozen.text,
+            text=text,
             state=frozen.state,
             created_by_id=by.id,
         )

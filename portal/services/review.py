@@ -20,6 +20,7 @@ from portal.assistant import (
 from portal.config import Settings
 from portal.doclog import reading
 from portal.models import Case, Document, Session
+from portal.services import section_k
 
 
 def assistant_for(settings: Settings) -> Assistant:
@@ -70,6 +71,9 @@ def case_material(
         text = override[1] if override and override[0] == doc.id else None
         if text is None:
             text = reading.document_text(session, doc.id)
+        if doc.kind == "plan_section" and doc.section == section_k.SECTION:
+            sections[doc.section] = section_k.markdown(session, case)  # never typed
+            continue
         if doc.kind == "plan_section" and doc.section:
             sections[doc.section] = text
             continue

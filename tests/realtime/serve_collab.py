@@ -44,6 +44,7 @@ from tests.quiet_limits import HIGH_RATE_LIMITS  # noqa: E402
 SECRET = "test-secret"
 PASSED = (
     "REDIS_URL",
+    "REDIS_CHANNEL",
     "MAX_UPDATE_BYTES",
     "UPDATES_PER_SECOND",
     "COMPACTION_THRESHOLD",
