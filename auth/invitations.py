@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal import domain
 from portal.errors import InvalidInput, InvitationError
@@ -76,12 +76,22 @@ def create_invitation(
     email = normal_email(req.email)
     if req.role not in INVITABLE_ROLES:
         raise InvalidInput("Choose a role for the person you are inviting.")
+    refuse_duplicate(session, case, email)
     discipline = _discipline_for(req)
+    # Expired invitations to the same address give way to this one (and their
+    # advice document is taken over below, not duplicated).
+    expired = [i for i in pending_invitations(session, case) if i.email == email]
+    for old in expired:
+        old.cancelled_at = utcnow()
+    session.flush()
     doc: Document | None = None
     if discipline is not None:
-        doc = documents.create_advice(
-            session, case, discipline, domain.advice_due_date(today)
-        )
+        doc = _unclaimed_advice(session, case, discipline)
+        due = domain.advice_due_date(today)
+        if doc is None:
+            doc = documents.create_advice(session, case, discipline, due)
+        else:
+            doc.due_date = due
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         case_id=case.id,
@@ -108,6 +118,117 @@ def create_invitation(
     return invitation, token
 
 
+def _on(moment: datetime) -> str:
+    return f"{moment.day} {moment:%B %Y}"
+
+
+def refuse_duplicate(session: Session, case: Case, email: str) -> None:
+    """InvalidInput if `email` is already on the case or already invited to it."""
+    member = session.scalar(
+        select(Membership)
+        .join(Person, Person.id == Membership.person_id)
+        .where(Membership.case_id == case.id, func.lower(Person.email) == email)
+    )
+    if member is not None:
+        role = domain.ROLE_LABELS.get(member.role, member.role).lower()
+        raise InvalidInput(
+            f"{member.person.name} ({email}) is already on this case as {role}. "
+            "There is no need to invite them again."
+        )
+    for invitation in pending_invitations(session, case):
+        if invitation.email == email and invitation.expires_at >= utcnow():
+            raise InvalidInput(
+                f"{email} was already invited on {_on(invitation.created_at)} by "
+                f"{invitation.invited_by.name}. If they lost the link, resend that "
+                "invitation from the case page."
+            )
+
+
+def _unclaimed_advice(session: Session, case: Case, discipline: str) -> Document | None:
+    """Advice of this discipline that nobody writes and no live invitation
+    asks for (its invitation was cancelled): a new invitation takes it over."""
+    live = select(Invitation.document_id).where(
+        Invitation.case_id == case.id,
+        Invitation.used_at.is_(None),
+        Invitation.cancelled_at.is_(None),
+        Invitation.replaced_by_id.is_(None),
+        Invitation.document_id.is_not(None),
+    )
+    return session.scalar(
+        select(Document)
+        .where(
+            Document.case_id == case.id,
+            Document.kind == "advice",
+            Document.discipline == discipline,
+            Document.owner_membership_id.is_(None),
+            Document.status == "draft",
+            Document.source_author == "",
+            Document.id.in_(
+                select(Invitation.document_id).where(Invitation.case_id == case.id)
+            ),
+            Document.id.not_in(live),
+        )
+        .order_by(Document.id)
+    )
+
+
+def cancel_invitation(session: Session, invitation: Invitation, by: Person) -> None:
+    """Stop an unused invitation's link working."""
+    if not is_pending(invitation):
+        raise InvalidInput("That invitation has already been used or cancelled.")
+    invitation.cancelled_at = utcnow()
+    audit.record(
+        session,
+        "invitation.cancelled",
+        actor=by,
+        case=invitation.case,
+        email=invitation.email,
+        role=invitation.role,
+    )
+
+
+def resend_invitation(
+    session: Session, invitation: Invitation, by: Person
+) -> tuple[Invitation, str]:
+    """A new link for the same invitation; the old link stops working."""
+    if not is_pending(invitation):
+        raise InvalidInput("That invitation has already been used or cancelled.")
+    token = secrets.token_urlsafe(32)
+    fresh = Invitation(
+        case_id=invitation.case_id,
+        email=invitation.email,
+        role=invitation.role,
+        discipline=invitation.discipline,
+        organisation=invitation.organisation,
+        job_title=invitation.job_title,
+        token_hash=_hash(token),
+        expires_at=utcnow() + VALID_FOR,
+        invited_by_id=by.id,
+        document_id=invitation.document_id,
+    )
+    session.add(fresh)
+    session.flush()
+    invitation.replaced_by_id = fresh.id
+    audit.record(
+        session,
+        "invitation.resent",
+        actor=by,
+        case=invitation.case,
+        email=invitation.email,
+        role=invitation.role,
+    )
+    return fresh, token
+
+
+def is_pending(invitation: Invitation) -> bool:
+    """Not used, cancelled or replaced (it may have expired)."""
+    return (
+        invitation.used_at is None
+        and invitation.cancelled_at is None
+        and invitation.replaced_by_id is None
+    )
+
+
 def find_invitation(session: Session, token: str) -> Invitation:
     """The usable invitation for a token, or InvitationError saying why not."""
     invitation = session.scalar(
@@ -122,6 +243,16 @@ def find_invitation(session: Session, token: str) -> Invitation:
         raise InvitationError(
             "This invitation has already been used. Sign in to see the case, "
             "or ask the caseworker for a new invitation."
+        )
+    if invitation.cancelled_at is not None:
+        raise InvitationError(
+            "The caseworker cancelled this invitation, so the link no longer "
+            "works. Ask them if you should still join the case."
+        )
+    if invitation.replaced_by_id is not None:
+        raise InvitationError(
+            "This link was replaced by a newer invitation. Use the link in the "
+            "most recent invitation email, or ask the caseworker to send it again."
         )
     if invitation.expires_at < utcnow():
         raise InvitationError(
@@ -173,8 +304,11 @@ def accept_invitation(
 
 
 def pending_invitations(session: Session, case: Case) -> list[Invitation]:
-    """Invitations not yet used, newest first."""
+    """Invitations not yet used, cancelled or replaced, newest first."""
     stmt = select(Invitation).where(
-        Invitation.case_id == case.id, Invitation.used_at.is_(None)
+        Invitation.case_id == case.id,
+        Invitation.used_at.is_(None),
+        Invitation.cancelled_at.is_(None),
+        Invitation.replaced_by_id.is_(None),
     )
     return list(session.scalars(stmt.order_by(Invitation.id.desc())))

@@ -84,10 +84,13 @@ def _register(app: Flask) -> None:
         desk,
         documents,
         downloads,
+        due_dates,
         errors,
         filters,
         health,
         images,
+        invitations,
+        notifications,
         plan,
         recordings,
         records,
@@ -102,6 +105,7 @@ def _register(app: Flask) -> None:
     errors.init_app(app)
     filters.init_app(app)
     oidc.init_app(app, app.config["SETTINGS"])
+    notifications.init_app(app)
     for bp in (
         auth_views.bp,
         sso.bp,
@@ -120,6 +124,8 @@ def _register(app: Flask) -> None:
         images.bp,
         recordings.bp,
         stages.bp,
+        due_dates.bp,
+        invitations.bp,
         records.bp,
         versions.bp,
         api.bp,

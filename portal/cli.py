@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -18,7 +18,7 @@ from portal.doclog.compaction import compact
 from portal.errors import InvalidInput
 from portal.extensions import db
 from portal.models import Document, Person
-from portal.services import audit, demo, erasure
+from portal.services import audit, demo, erasure, mail, notify, reminders
 from portal.services.importer import import_case_folder
 
 token_cli = AppGroup("token", help="Create, list and revoke personal access tokens.")
@@ -124,6 +124,34 @@ def demo_command() -> None:
         click.echo(f"  {account.email:28} {account.name} ({account.role})")
 
 
+@click.command("send-reminders")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day to remind as of (YYYY-MM-DD); today by default.",
+)
+@with_appcontext
+def send_reminders(today: datetime | None) -> None:
+    """Remind people of advice and statutory dates due within 5 days or
+    overdue, and email notifications still waiting. Run it daily; a reminder
+    is never sent twice."""
+    day = today.date() if today else date.today()
+    settings: Settings = current_app.config["SETTINGS"]
+    made = reminders.record_reminders(db.session, day)
+    base = settings.public_url or f"http://{settings.host}:{settings.port}"
+    sent = notify.deliver_pending(db.session, settings, base)
+    for note in made:
+        click.echo(f"Reminder for {note.person.email}: {note.message}")
+    for note in sent:
+        click.echo(f"Emailed {note.person.email}: {note.email_subject}")
+    if not mail.is_configured(settings) and made:
+        click.echo(
+            "No mail server is set (SMTP_HOST or NOTIFY_API_KEY): reminders are in the portal only."
+        )
+    click.echo(f"{len(made)} new reminders, {len(sent)} emails sent.")
+
+
 @click.command("make-admin")
 @click.argument("email")
 @click.option("--revoke", is_flag=True, help="Take the admin role away instead.")
@@ -194,5 +222,6 @@ def init_app(app: Flask) -> None:
         make_admin,
         retention_report,
         compact_command,
+        send_reminders,
     ):
         app.cli.add_command(command)

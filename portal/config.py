@@ -233,6 +233,11 @@ class Settings:
     oidc_providers: tuple[OidcProvider, ...] = ()
     # Re-authentication (auth.reauth) counts as recent for this long.
     reauth_minutes: int = 5
+    # GOV.UK Notify replaces SMTP when its key is set; one email template whose
+    # subject is ((subject)) and body ((body)) carries every message.
+    notify_api_key: str | None = None
+    notify_template_id: str | None = None
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
     # /metrics asks for this bearer token; without one it answers loopback only.
     metrics_token: str | None = None
     # Prefix of this deployment's Redis pub/sub channels: pub/sub ignores the
@@ -245,6 +250,12 @@ class Settings:
         """Read settings from `env` (the process environment by default)."""
         e = os.environ if env is None else env
         api_key = e.get("OPENAI_API_KEY") or None
+        if e.get("NOTIFY_API_KEY") and not e.get("NOTIFY_TEMPLATE_ID"):
+            raise ConfigError(
+                "NOTIFY_API_KEY is set but NOTIFY_TEMPLATE_ID is not. Set it to the "
+                "id of a GOV.UK Notify email template whose subject is ((subject)) "
+                "and whose body is ((body))."
+            )
         return cls(
             database_url=e.get("DATABASE_URL") or None,
             redis_url=e.get("REDIS_URL") or None,
@@ -304,6 +315,11 @@ class Settings:
             rate_limits=RateLimits.from_env(e),
             oidc_providers=parse_oidc_providers(e),
             reauth_minutes=parse_int("REAUTH_MINUTES", e.get("REAUTH_MINUTES", "5")),
+            notify_api_key=e.get("NOTIFY_API_KEY") or None,
+            notify_template_id=e.get("NOTIFY_TEMPLATE_ID") or None,
+            notify_base_url=(
+                e.get("NOTIFY_BASE_URL") or "https://api.notifications.service.gov.uk"
+            ).rstrip("/"),
             metrics_token=e.get("METRICS_TOKEN") or None,
             redis_channel=e.get("REDIS_CHANNEL") or "ehcp",
             log_format=_choice("LOG_FORMAT", e.get("LOG_FORMAT", "json"), LOG_FORMATS),

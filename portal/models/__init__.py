@@ -17,6 +17,7 @@ from portal.models.document import (
 from portal.models.excerpt import DraftProposal, Excerpt
 from portal.models.finding import FindingDismissal
 from portal.models.image import DocumentImage
+from portal.models.notice import Notification, SentReminder
 from portal.models.person import ApiToken, OidcLogin, PasswordReset, Person, SignIn
 from portal.models.recording import DocumentRecording
 
@@ -41,8 +42,10 @@ __all__ = [
     "Invitation",
     "Membership",
     "OidcLogin",
+    "Notification",
     "PasswordReset",
     "Person",
+    "SentReminder",
     "SignIn",
     "Version",
     "utcnow",

@@ -86,5 +86,9 @@ class Invitation(Base):
     invited_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A cancelled link, or one replaced by a resend, is refused with the reason.
+    cancelled_at: Mapped[datetime | None]
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"))
 
     case: Mapped[Case] = relationship()
+    invited_by: Mapped[Person] = relationship(foreign_keys=[invited_by_id])

@@ -30,7 +30,7 @@ from portal.config import Settings
 from portal.doclog import quarantine
 from portal.errors import InvalidInput
 from portal.extensions import db
-from portal.models import Case, Document, Membership
+from portal.models import Case, Document, Invitation, Membership, utcnow
 from portal.pages import forms
 from portal.pages.documents import page_of
 from portal.services import (
@@ -39,8 +39,10 @@ from portal.services import (
     documents,
     findings,
     mail,
+    notify,
     plan_stages,
     review,
+    timeline,
 )
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -158,7 +160,11 @@ def case(case_id: int) -> str:
             the_case.memberships, key=lambda m: (m.role != "caseworker", m.id)
         ),
         pending=pending_invitations(db.session, the_case) if is_caseworker else [],
+        now=utcnow(),
         position=cases.position(the_case, docs, today),
+        line=timeline.build(the_case, docs, today).only({d.id for d, _ in visible}),
+        is_family=membership.role in guidance.FAMILY_ROLES,
+        family_labels=timeline.FAMILY_LABELS,
         dates=domain.statutory_dates(the_case.request_date),
         labels=domain.STATUTORY_LABELS,
         today=today,
@@ -302,19 +308,16 @@ def invite(case_id: int) -> str | Response:
             job_title = forms.text(values, "job_title", errors, label="their job title")
         if not errors and role is not None:
             req = InvitationRequest(email, role, discipline, organisation, job_title)
-            invitation, token = create_invitation(
-                db.session, the_case, req, person, date.today()
-            )
-            db.session.commit()
-            link = _invitation_link(token)
-            sent = _send_invitation(invitation.email, the_case.child_name, link)
-            return render_template(
-                "cases/invited.html",
-                case=the_case,
-                invitation=invitation,
-                link=None if sent else link,
-                sent=sent,
-            )
+            try:
+                invitation, token = create_invitation(
+                    db.session, the_case, req, person, date.today()
+                )
+            except InvalidInput as refused:
+                db.session.rollback()
+                errors["email"] = refused.message
+            else:
+                db.session.commit()
+                return invited_page(the_case, invitation, token)
     return render_template(
         "cases/invite.html",
         case=the_case,
@@ -324,7 +327,27 @@ def invite(case_id: int) -> str | Response:
     )
 
 
-def _invitation_link(token: str) -> str:
+def invited_page(the_case: Case, invitation: Invitation, token: str) -> str:
+    """Email the new link (or show it), and warn when its advice is due late."""
+    link = invitation_link(token)
+    sent = send_invitation(invitation.email, the_case, link)
+    warnings: tuple[str, ...] = ()
+    doc = db.session.get(Document, invitation.document_id or 0)
+    if doc is not None and doc.due_date is not None:
+        check = timeline.check_advice_due(the_case, doc.due_date, date.today())
+        warnings = (check.refusal,) if check.refusal else check.warnings
+    return render_template(
+        "cases/invited.html",
+        case=the_case,
+        invitation=invitation,
+        link=None if sent else link,
+        sent=sent,
+        doc=doc,
+        warnings=warnings,
+    )
+
+
+def invitation_link(token: str) -> str:
     settings: Settings = current_app.config["SETTINGS"]
     path = url_for("auth.invitation", token=token)
     if settings.public_url:
@@ -332,14 +355,18 @@ def _invitation_link(token: str) -> str:
     return str(url_for("auth.invitation", token=token, _external=True))
 
 
-def _send_invitation(email: str, child_name: str, link: str) -> bool:
-    """Email the link when a mail server is configured; False means show it instead."""
+def send_invitation(email: str, case: Case, link: str) -> bool:
+    """Email the link when a mail server is configured; False means show it instead.
+
+    The email names the case by its reference, never the child: it may be
+    read by anyone with access to the mailbox."""
     settings = current_app.config["SETTINGS"]
-    if settings.smtp_host is None:
+    if not mail.is_configured(settings):
         return False
+    ref = notify.case_ref(case)
     body = (
         "You have been invited to contribute to an Education, Health and Care Plan "
-        f"assessment for {child_name}.\n\nOpen this link within 14 days to join:\n{link}\n\n"
+        f"assessment ({ref}).\n\nOpen this link within 14 days to join:\n{link}\n\n"
         "If you were not expecting this email, you can ignore it.\n"
     )
     try:

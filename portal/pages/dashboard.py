@@ -14,7 +14,7 @@ from portal import guidance
 from portal.extensions import db
 from portal.models import Case, Document, Membership
 from portal.pages.documents import words_for
-from portal.services import cases, documents
+from portal.services import cases, documents, notify, timeline
 
 bp = Blueprint("pages", __name__)
 
@@ -59,7 +59,13 @@ def home() -> str | Response:
     for case, membership in cases.cases_for(db.session, person):
         if policy.manages_case(access.member_facts(membership)):
             docs = cases.case_documents(db.session, case)
-            managed.append((case, cases.position(case, docs, today)))
+            managed.append(
+                (
+                    case,
+                    cases.position(case, docs, today),
+                    timeline.build(case, docs, today),
+                )
+            )
         else:
             asked = [
                 (doc, words_for(doc, membership))
@@ -72,18 +78,33 @@ def home() -> str | Response:
     if sort == "name":
         managed.sort(key=lambda item: item[0].child_name.lower())
     else:
-        managed.sort(key=lambda item: cases.urgency_key(item[1]))
-    submitted = documents.submitted_since_seen(db.session, [c.id for c, _ in managed])
-    return render_template(
+        managed.sort(key=lambda item: attention_key(item[2], item[1]))
+    notes = notify.recent_for(db.session, person)
+    unread = {n.id for n in notes if n.read_at is None}
+    page = render_template(
         "home.html",
         managed=managed,
         contributing=contributing,
-        submitted=submitted,
+        notes=notes,
+        unread=unread,
+        overdue_cases=sum(line.overdue_count() > 0 for _, _, line in managed),
+        due_cases=sum(line.due_this_week() > 0 for _, _, line in managed),
         sort=sort,
         today=today,
         guidance_for=guidance.for_discipline,
         case_intro=guidance.case_intro,
+        kind_labels=notify.KIND_LABELS,
     )
+    # Seen now: marked read once the list has been rendered for the person.
+    notify.mark_read(db.session, notes)
+    db.session.commit()
+    return page
+
+
+def attention_key(line: timeline.Timeline, pos: cases.Position) -> tuple[int, ...]:
+    """Overdue first (most first), then due this week, then fewest days left."""
+    overdue, due = line.overdue_count(), line.due_this_week()
+    return (0 if overdue else 1, -overdue, 0 if due else 1, -due, pos.days_to_final)
 
 
 @bp.get("/health")

@@ -10,7 +10,7 @@ from portal import docmodel, domain, guidance, signals
 from portal.doclog import appending, reading
 from portal.errors import InvalidInput
 from portal.models import Case, Document, Membership, Person, Session, Version, utcnow
-from portal.services import audit
+from portal.services import audit, notify
 
 
 def create_advice(
@@ -67,6 +67,7 @@ def submit_advice(session: Session, doc: Document, by: Person) -> Version:
     doc.status = "submitted"
     doc.submitted_at = utcnow()
     audit.record(session, "document.submitted", actor=by, document=doc)
+    notify.advice_submitted(session, doc, by)
     signals.announce_access_change(session, doc.case_id, doc.id)
     return version
 

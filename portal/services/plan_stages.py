@@ -21,7 +21,7 @@ from portal import signals
 from portal.doclog import reading
 from portal.errors import InvalidInput
 from portal.models import Case, Document, Person, Session, Version
-from portal.services import audit, section_k
+from portal.services import audit, notify, section_k
 
 # Regulation 13(1)(a): at least 15 days to comment on the draft and name a school.
 COMMENT_DAYS = 15
@@ -112,6 +112,7 @@ def share_draft(session: Session, case: Case, by: Person, today: date) -> Commen
         case=case,
         comments_until=period.ends.isoformat(),
     )
+    notify.draft_shared(session, case, by, period.ends)
     signals.announce_access_change(session, case.id)
     return period
 
@@ -131,6 +132,7 @@ def issue_final(session: Session, case: Case, by: Person, today: date) -> None:
     case.status = "final_issued"
     case.final_issued_date = today
     audit.record(session, "plan.issued", actor=by, case=case)
+    notify.plan_issued(session, case, by, today)
     signals.announce_access_change(session, case.id)
 
 

@@ -68,4 +68,5 @@ def test_invitation_is_emailed_when_smtp_is_set(
     recipients, content = inbox.messages[0]
     assert recipients == ["ep@example.org"]
     assert "https://ehcp.example.gov.uk/invitations/" in content
-    assert case.child_name in content
+    assert case.la_reference in content
+    assert case.child_name not in content  # emails never name the child
