@@ -16,7 +16,7 @@ from sqlalchemy import select
 from portal import signals
 from portal.errors import InvalidInput, NotFound
 from portal.models import Comment, Document, Person, Session, utcnow
-from portal.services import audit
+from portal.services import audit, notify
 
 MAX_BODY = 5_000
 MAX_QUOTE = 2_000
@@ -129,6 +129,7 @@ def add_comment(
         comment=comment.id,
         passage=anchor.quote[:200],
     )
+    notify.comment_needs_caseworker(session, doc.case, by, doc)
     _changed(session, doc)
     return comment
 
@@ -153,6 +154,7 @@ def reply_to(
     session.add(reply)
     session.flush()
     audit.record(session, "comment.replied", actor=by, document=doc, comment=thread.id)
+    notify.comment_needs_caseworker(session, doc.case, by, doc)
     _changed(session, doc)
     return reply
 
@@ -212,6 +214,7 @@ def propose(
         passage=anchor.quote[:200],
         replacement=new_text[:200],
     )
+    notify.comment_needs_caseworker(session, doc.case, by, doc, proposed_change=True)
     _changed(session, doc)
     return proposal
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from portal.models import AuditEvent, Comment, Document
+from portal.models import AuditEvent, Comment, Document, Notification, Person
 from portal.services.demo import DEMO_PASSWORD
 from tests.browserlike import Browser
 
@@ -398,3 +398,34 @@ def test_tokens_use_the_api_without_csrf(
     )
     assert answer.status_code == 201, answer.get_json()
     assert answer.get_json()["author"] == "Sofia Marchetti"
+
+
+def test_the_caseworker_is_told_of_comments_and_proposals_but_not_of_their_own(
+    people: People, dbs: Session
+) -> None:
+    section_a = _section(dbs, "A")
+    assert people["caseworker"].comment(section_a, "My own note.").status_code == 201
+    assert (
+        people["parent"].comment(section_a, "Leo hates loud rooms.").status_code == 201
+    )
+    assert _propose(people["parent"], section_a).status_code == 201
+    dbs.expire_all()
+    caseworker = dbs.scalars(
+        select(Person).where(Person.email == EMAILS["caseworker"])
+    ).one()
+    told = dbs.scalars(
+        select(Notification)
+        .where(
+            Notification.person_id == caseworker.id,
+            Notification.kind.in_(["comment_added", "change_proposed"]),
+        )
+        .order_by(Notification.id)
+    ).all()
+    assert [n.kind for n in told] == ["comment_added", "change_proposed"]
+    assert all(n.link == f"/documents/{section_a}" for n in told)
+    assert "needs your reply" in told[0].message
+    # The email names the case by its reference, never the comment or the child.
+    assert "Leo hates" not in told[0].email_body
+    assert "Leo" not in told[0].email_subject
+    home = people["caseworker"].browser.text("/")
+    assert "left a comment on" in home and "proposed a change to" in home
