@@ -70,7 +70,7 @@ def timed(fn, runs: int = RUNS) -> tuple[float, float]:
 def clear_caches() -> None:
     """Forget memoised parses, so a run sees the plan as if it were all new text."""
     from portal.assistant import text
-    from portal.assistant.checks import advice, concepts
+    from portal.assistant.checks import advice, concepts, provision
     from portal.assistant.plan_parse import parse_items
 
     for fn in (
@@ -83,6 +83,8 @@ def clear_caches() -> None:
         advice._all_words,
         advice._prefixes,
         advice._index_keys,
+        provision._item_finding,
+        provision.provision_parts,
     ):
         fn.cache_clear()
 

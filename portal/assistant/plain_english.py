@@ -12,7 +12,7 @@ from functools import cache
 from portal.assistant.base import Suggestion
 from portal.assistant.checks.jargon import ACRONYM, COMMON
 from portal.assistant.data import Acronym, PlainWord, acronyms, plain_words
-from portal.assistant.text import sentences, words
+from portal.assistant.text import sentences, trie_pattern, words
 
 LONG_SENTENCE = 25
 _PARTICIPLE = (
@@ -33,10 +33,7 @@ _ADJECTIVAL = frozenset(
 
 @cache
 def _plain_pattern() -> re.Pattern[str]:
-    variants = sorted(plain_words(), key=len, reverse=True)
-    return re.compile(
-        r"\b(?:" + "|".join(re.escape(v) for v in variants) + r")\b", re.I
-    )
+    return re.compile(r"\b(?:" + trie_pattern(list(plain_words())) + r")\b", re.I)
 
 
 def _replacement(entry: PlainWord, original: str) -> str | None:

@@ -109,3 +109,30 @@ def followed_in_clause(
         if found and then.search(clause, found.end()):
             return True
     return False
+
+
+def trie_pattern(phrases: list[str]) -> str:
+    """One regex alternation for many literal phrases, shared prefixes factored
+    out ("work", "working memory" -> "work(?:ing memory)?"): the engine then
+    tries each letter once at a position, where a flat alternation tries
+    every phrase in turn. Case is kept; compile it with re.I as needed."""
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for phrase in phrases:
+        node = trie
+        for ch in phrase.lower():
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _trie_regex(trie)
+
+
+def _trie_regex(node: dict) -> str:  # type: ignore[type-arg]
+    ends = "" in node
+    branches = [
+        re.escape(ch) + _trie_regex(child) for ch, child in sorted(node.items()) if ch
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if ends:
+        return f"(?:{body})?"
+    return body

@@ -7,6 +7,7 @@ from functools import cache
 
 from portal.assistant.base import CaseMaterial, Finding
 from portal.assistant.data import acronyms, plain_words
+from portal.assistant.text import trie_pattern
 
 # A whole word: two capitals, then capitals and digits with at most one small
 # letter among them ("SENCO", "ABcD", "AB1C"), or "SaLT". Possessive
@@ -35,10 +36,53 @@ _TECHNICAL_SKIP = {
     "centile",
 }
 _EXPLAINED_AFTER = re.compile(
-    r"^\s*(?:\(|,?\s*(?:which|that is|this means|meaning|i\.e\.|a\s+way|an?\s+\w+\s+(?:that|where|which))|"
+    r"\s*(?:\(|,?\s*(?:which|that is|this means|meaning|i\.e\.|a\s+way|an?\s+\w+\s+(?:that|where|which))|"
     r"\s*[:\u2013\u2014-]\s)",
     re.I,
 )
+
+
+# Professional phrases real reports use heavily, with a plain meaning; the
+# rewriter explains each once, in brackets after its first use.
+PHRASES: dict[str, str] = {
+    "sensory regulation": "staying calm and alert by managing sounds, touch and movement",
+    "sensory processing": "how the brain takes in sounds, sights, touch and movement",
+    "sensory integration": "how the brain puts together what the senses tell it",
+    "emotional regulation": "managing strong feelings",
+    "self-regulation": "calming down and managing feelings and actions",
+    "reciprocal social interaction": "the back-and-forth of being with other people",
+    "social interaction": "being with and playing with other people",
+    "social communication": "using words and body language with other people",
+    "phonological processing": "working with the sounds in words",
+    "phonological awareness": "hearing and playing with the sounds in words",
+    "pragmatic language": "using language in social situations",
+    "receptive language": "understanding what people say",
+    "expressive language": "putting thoughts into words",
+    "executive functioning": "planning, organising and starting tasks",
+    "executive function": "planning, organising and starting tasks",
+    "working memory": "holding information in mind while using it",
+    "processing speed": "how quickly he or she takes in and uses information",
+    "auditory processing": "making sense of what is heard",
+    "visual processing": "making sense of what is seen",
+    "motor planning": "planning and carrying out movements",
+    "bilateral coordination": "using both sides of the body together",
+    "proprioceptive": "sensing where the body is",
+    "vestibular": "the sense of balance and movement",
+    "interoception": "noticing signals from inside the body, such as hunger",
+    "joint attention": "sharing attention on the same thing with another person",
+    "theory of mind": "understanding that others have their own thoughts",
+    "central coherence": "seeing the whole picture, not just details",
+    "narrative skills": "telling a story or recounting events in order",
+    "semantic knowledge": "knowing what words mean",
+    "word retrieval": "finding the word you want",
+    "verbal reasoning": "thinking and solving problems with words",
+    "non-verbal reasoning": "solving problems with shapes and pictures",
+    "visual perception": "making sense of what the eyes see",
+    "visual-motor integration": "coordinating eyes and hands",
+    "co-regulation": "an adult helping a child to calm down",
+    "demand avoidance": "avoiding everyday requests because of anxiety",
+    "zones of regulation": "a programme that teaches children to name and manage feelings",
+}
 
 
 @cache
@@ -48,9 +92,8 @@ def technical_terms() -> re.Pattern[str]:
         word
         for word, entry in plain_words().items()
         if entry.category == "clinical" and word not in _TECHNICAL_SKIP
-    ] + ["phonological awareness", "decoding", "scaffolding", "multi-sensory"]
-    alternation = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternation})\b", re.I)
+    ] + ["decoding", "scaffolding", "multi-sensory", *PHRASES]
+    return re.compile(rf"\b(?:{trie_pattern(terms)})\b", re.I)
 
 
 def _plan_text(material: CaseMaterial) -> tuple[str, list[tuple[int, str]]]:
@@ -146,6 +189,29 @@ def check_acronyms(material: CaseMaterial) -> list[Finding]:
     return findings
 
 
+_IN_BRACKETS_BEFORE = re.compile(r"\(\s*$")
+_CLOSES = re.compile(r"\s*\)")
+_KNOWN_AS = re.compile(r"(?:known as|called|termed|described as)\s+$", re.I)
+
+
+def _explained_before(text: str, start: int, end: int) -> bool:
+    """'hearing the sounds in words (phonological awareness)': the meaning
+    comes first and the term follows in brackets, or 'known as' the term."""
+    before = text[max(0, start - 40) : start]
+    if _IN_BRACKETS_BEFORE.search(before) and _CLOSES.match(text, end):
+        return len(before.split()) >= 2
+    return bool(_KNOWN_AS.search(before))
+
+
+def term_meaning(term: str) -> str:
+    """A plain meaning for a technical term."""
+    term = term.lower()
+    if term in PHRASES:
+        return PHRASES[term]
+    entry = plain_words().get(term)
+    return entry.plain if entry else term
+
+
 def check_technical_terms(material: CaseMaterial) -> list[Finding]:
     """Clinical terms used in the plan (outside Section A) without an explanation."""
     seen: set[str] = set()
@@ -158,9 +224,13 @@ def check_technical_terms(material: CaseMaterial) -> list[Finding]:
             if term in seen:
                 continue
             seen.add(term)
-            if _EXPLAINED_AFTER.match(text[m.end() :]):
+            # Matched at the term's end, not on a slice: slicing copied the
+            # rest of the section once per term (quadratic in a long section).
+            if _EXPLAINED_AFTER.match(text, m.end()) or _explained_before(
+                text, m.start(), m.end()
+            ):
                 continue
-            plain = plain_words()[term].plain
+            plain = term_meaning(term)
             findings.append(
                 Finding(
                     key,

@@ -15,11 +15,15 @@ _MONTHS = "january|february|march|april|may|june|july|august|september|october|n
 _DEADLINE = re.compile(r"\b(?:by|before|within|until|at the end of|end of)\b", re.I)
 _TIME_WORD = re.compile(
     rf"\b(?:{_MONTHS}|20\d\d|"
-    r"year\s+\d+|key stage|term|easter|christmas|half[- ]term|age\s+\d+|weeks?|months?|"
+    r"year\s+\d+|y\d{1,2}|ks\s?\d|key stage|term|easter|christmas|half[- ]term|age\s+\d+|weeks?|months?|"
     r"annual review|school year|reception|nursery)\b",
     re.I,
 )
-_DATE = re.compile(rf"\b(?:{_MONTHS})\s+20\d\d\b|\b20\d\d\b", re.I)
+_DATE = re.compile(
+    rf"\b(?:{_MONTHS})\s+20\d\d\b|\b20\d\d\b|\b(?:by|before)\s+(?:the\s+end\s+of\s+)?"
+    r"(?:y|year\s*)\d{1,2}\b",
+    re.I,
+)
 
 
 def has_time(text: str) -> bool:
@@ -28,7 +32,8 @@ def has_time(text: str) -> bool:
 
 
 MEASURE = re.compile(
-    r"\d|%|\bout of\b|\b(?:once|twice|every|each|daily|weekly|all|without)\b|"
+    r"\d|%|\bout of\b|\b(?:once|twice|every|each|daily|weekly|all|without|no more than|"
+    r"at least|independently|unprompted|on (?:his|her|their) own)\b|"
     r"\bas\s+(?:recorded|observed|reported|measured|assessed|shown|checked)\b|"
     + NUMBER.pattern,
     re.I,
@@ -36,12 +41,34 @@ MEASURE = re.compile(
 VAGUE_GOAL = re.compile(
     r"\b(?:improve|develop|increase|progress|enhance|better|work (?:on|towards)|"
     r"gain (?:more )?confidence|be (?:happier|more confident|supported)|"
-    r"feel (?:more|happier|better)|continue to|make progress)\w*",
+    r"feel (?:more|happier|better)|continue to|make progress|"
+    r"appropriate(?:ly)?|age[- ]appropriate|effective(?:ly)?|successful(?:ly)?|"
+    r"significantly|reduce the gap|close the gap|narrow the gap|"
+    r"(?:be|become) (?:more )?(?:aware|able|resilient|independent)|"
+    r"understand (?:how|the importance)|know how to|reach (?:his|her|their) potential|"
+    r"fulfil|achieve (?:his|her|their) (?:potential|best)|engage(?:ment)?|"
+    r"manage (?:his|her|their) (?:emotions|feelings|behaviour)|"
+    r"age[- ]related expectations|expected (?:level|standard)s?)\w*",
+    re.I,
+)
+# Words that make a vague goal measurable whatever else is there.
+_HARD_VAGUE = re.compile(
+    r"\b(?:appropriate(?:ly)?|effective(?:ly)?|successful(?:ly)?|significantly|"
+    r"age[- ]appropriate)\b",
     re.I,
 )
 SERVICE_NOT_OUTCOME = re.compile(
     r"\bwill\s+(?:receive|be\s+given|have\s+access|be\s+provided|be\s+offered|"
-    r"be\s+supported|attend\s+(?:therapy|sessions))\b",
+    r"be\s+supported|attend\s+(?:therapy|sessions|a\s+\w+\s+group)|"
+    r"(?:continue\s+to\s+)?(?:have|get|access)\s+(?:[\w:-]+\s+){0,6}?(?:sessions?|"
+    r"therapy|support|input|intervention|programme|tuition|mentoring|a\s+(?:ta|"
+    r"teaching\s+assistant|key\s+(?:adult|worker)))|"
+    r"be\s+(?:taught|seen|given)\b)|"
+    r"\b(?:staff|adults?|teachers?|the\s+school|(?:teaching\s+)?assistants?|ta|"
+    r"therapists?|key\s+(?:adult|worker))\s+will\s+(?:support|provide|deliver|"
+    r"help|give|work|teach|model|use|prompt|ensure)\b|"
+    r"^\s*(?:\d+|one|two|three|weekly|daily|regular)\b[^.]{0,60}\b(?:sessions?|"
+    r"minutes?)\b",
     re.I,
 )
 PFA = re.compile(
@@ -64,13 +91,21 @@ SETTING = re.compile(
 )
 
 
-def _outcome_problem(text: str) -> str | None:
+def _outcome_problem(text: str, heading: str = "") -> str | None:
+    """The most important fault: provision first, then measurability, then date."""
     if SERVICE_NOT_OUTCOME.search(text):
-        return "This describes a service, not an outcome: say what the child will be able to do."
-    if not has_time(text):
+        return (
+            "This is provision, not an outcome: it says what the child will receive, "
+            "not what they will be able to do. Move it to Section F."
+        )
+    vague = VAGUE_GOAL.search(text)
+    if vague and (_HARD_VAGUE.search(text) or not MEASURE.search(text)):
+        return (
+            f"This outcome cannot be measured ('{vague.group()}'): say what the child "
+            "will do, and to what level."
+        )
+    if not has_time(text) and not has_time(heading):
         return "This outcome has no date or time by which it should be reached."
-    if VAGUE_GOAL.search(text) and not MEASURE.search(text):
-        return "This outcome cannot be measured: say what the child will do, and to what level."
     return None
 
 
@@ -78,7 +113,7 @@ def check_outcomes_smart(material: CaseMaterial) -> list[Finding]:
     """Q3: each outcome in E is time-bound, measurable and not a service."""
     findings = []
     for item in parse_items(material.sections.get("E", "")):
-        problem = _outcome_problem(item.text)
+        problem = _outcome_problem(item.text, item.heading)
         if problem:
             findings.append(
                 Finding(

@@ -6,6 +6,7 @@ import re
 
 from portal.assistant.base import CaseMaterial, Finding
 from portal.assistant.checks.concepts import concepts, content_words
+from portal.assistant.checks.provision import is_vague
 from portal.assistant.plan_parse import Item, is_nil, parse_items, prose_blocks
 
 PROVISION_SECTIONS = ("F", "G", "H1", "H2", "H")
@@ -58,11 +59,27 @@ def check_needs_have_provision(material: CaseMaterial) -> list[Finding]:
     needs = parse_items(material.sections.get("B", ""))
     provision = provision_items(material, ("F",))
     ignore = _ignore_words(material)
+    # An outcome linked to a need carries the link on to provision linked to it.
+    via: dict[str, set[str]] = {}
+    for outcome in parse_items(material.sections.get("E", "")):
+        if outcome.item_id:
+            for ref in outcome.refs:
+                via.setdefault(ref, set()).add(outcome.item_id)
+    # A link to provision counts when that provision is itself specific;
+    # "(B2, B3) Mentoring sessions as required" links to nothing a school must do.
+    linked_ids = {r for p in provision if not is_vague("F", p) for r in p.refs}
     findings = []
     for need in needs:
         if not concepts(need.text) and len(content_words(need.text, ignore)) < 3:
             continue  # a heading-like line, not a need
-        if any(covers(need.text, p, ignore, need.item_id in p.refs) for p in provision):
+        ids = (
+            {need.item_id} | via.get(need.item_id or "", set())
+            if need.item_id
+            else set()
+        )
+        if ids & linked_ids:
+            continue
+        if any(covers(need.text, p, ignore, bool(ids & p.refs)) for p in provision):
             continue
         label = f"{need.item_id} " if need.item_id else ""
         findings.append(
