@@ -89,7 +89,58 @@ def clear_caches() -> None:
         fn.cache_clear()
 
 
+def corpus_figures(verbose: bool = False) -> None:
+    """Gap scores for the tuning and held-back cases, separately; the wording
+    lists; the rewrites on the jargon paragraphs. Held back: totals only."""
+    from tests.assistant.corpus_eval import score_part, score_rewrites, score_wordings
+
+    for part in ("tuning", "heldback"):
+        s = score_part(part)
+        print(
+            f"{part:9} cases: {s.cases:2d}  gap recall {s.recall:.2f} ({s.found}/{s.expected})"
+            f"  precision {s.precision:.2f} ({s.matched}/{s.findings})"
+            f"  should-not-flag hits {s.should_not_flag_hits}"
+            + (
+                "   (goal: recall >= 0.9, precision >= 0.85, 0 hits)"
+                if part == "heldback"
+                else ""
+            )
+        )
+        if verbose and part == "tuning":
+            for r in s.per_case:
+                for g in r["missed"]:
+                    print(
+                        f"   missed {r['case']} {g['section']} {g['kind']}: {g['quote']}"
+                    )
+                for f in r["false_positives"]:
+                    print(
+                        f"   extra  {r['case']} {f['section']} {f['kind']}: {f['quote']}"
+                    )
+    w = score_wordings()
+    print(
+        f"wordings: vague flagged {w.vague_rate:.1%} ({w.vague_flagged}/{w.vague}), "
+        f"specific wrongly flagged {w.specific_rate:.1%} ({w.specific_flagged}/{w.specific})"
+        "   (goal: >= 95 %, <= 5 %)"
+    )
+    if verbose:
+        for item in w.wrong:
+            print(
+                f"   wrong {item['label']} {item['kind']}: {item['text']} -- {item.get('message', '')}"
+            )
+    r = score_rewrites()
+    print(
+        f"rewrites on {r.paragraphs} jargon paragraphs: Flesch reading ease +{r.ease_gain:.1f} "
+        f"on average, reading age -{r.age_drop:.1f}; unchanged {r.unchanged}; "
+        f"lost numbers/names/dates {len(r.lost)}; ungrammatical sentences {len(r.ungrammatical)}"
+        "   (goal: +10, 0, 0)"
+    )
+    if verbose:
+        for line in r.lost + r.ungrammatical:
+            print(f"   {line}")
+
+
 def main() -> None:
+    corpus_figures(verbose="-v" in sys.argv)
     rules = get_assistant("rules")
     material = big_material()
     words = sum(len(t.split()) for t in material.sections.values())

@@ -6,7 +6,7 @@ import re
 
 from portal.assistant.base import CaseMaterial, Finding
 from portal.assistant.checks.concepts import concepts
-from portal.assistant.plan_parse import parse_items
+from portal.assistant.plan_parse import Item, parse_items, prose_blocks
 from portal.assistant.text import NUMBER, followed_in_clause, sentences
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -41,7 +41,8 @@ MEASURE = re.compile(
 VAGUE_GOAL = re.compile(
     r"\b(?:improve|develop|increase|progress|enhance|better|work (?:on|towards)|"
     r"gain (?:more )?confidence|be (?:happier|more confident|supported)|"
-    r"feel (?:more|happier|better)|continue to|make progress|"
+    r"feel (?:more|happier|better)|continue to|make (?:\w+ )?progress|"
+    r"(?:be|become|feel)\s+(?:\w+\s+)?ready\b|school[- ]ready|"
     r"appropriate(?:ly)?|age[- ]appropriate|effective(?:ly)?|successful(?:ly)?|"
     r"significantly|reduce the gap|close the gap|narrow the gap|"
     r"(?:be|become) (?:more )?(?:aware|able|resilient|independent)|"
@@ -54,7 +55,7 @@ VAGUE_GOAL = re.compile(
 # Words that make a vague goal measurable whatever else is there.
 _HARD_VAGUE = re.compile(
     r"\b(?:appropriate(?:ly)?|effective(?:ly)?|successful(?:ly)?|significantly|"
-    r"age[- ]appropriate)\b",
+    r"age[- ]appropriate|(?:good|expected|good\s+or\s+better)\s+progress|ready)\b",
     re.I,
 )
 SERVICE_NOT_OUTCOME = re.compile(
@@ -62,8 +63,8 @@ SERVICE_NOT_OUTCOME = re.compile(
     r"be\s+supported|attend\s+(?:therapy|sessions|a\s+\w+\s+group)|"
     r"(?:continue\s+to\s+)?(?:have|get|access)\s+(?:[\w:-]+\s+){0,6}?(?:sessions?|"
     r"therapy|support|input|intervention|programme|tuition|mentoring|a\s+(?:ta|"
-    r"teaching\s+assistant|key\s+(?:adult|worker)))|"
-    r"be\s+(?:taught|seen|given)\b)|"
+    r"teaching\s+assistant|key\s+(?:adult|worker)))\b|"
+    r"be\s+(?:taught|seen|given)\b|tolerate\b)|"
     r"\b(?:staff|adults?|teachers?|the\s+school|(?:teaching\s+)?assistants?|ta|"
     r"therapists?|key\s+(?:adult|worker))\s+will\s+(?:support|provide|deliver|"
     r"help|give|work|teach|model|use|prompt|ensure)\b|"
@@ -91,7 +92,7 @@ SETTING = re.compile(
 )
 
 
-def _outcome_problem(text: str, heading: str = "") -> str | None:
+def outcome_problem(text: str, heading: str = "") -> str | None:
     """The most important fault: provision first, then measurability, then date."""
     if SERVICE_NOT_OUTCOME.search(text):
         return (
@@ -99,7 +100,8 @@ def _outcome_problem(text: str, heading: str = "") -> str | None:
             "not what they will be able to do. Move it to Section F."
         )
     vague = VAGUE_GOAL.search(text)
-    if vague and (_HARD_VAGUE.search(text) or not MEASURE.search(text)):
+    undated = _DATE.sub(" ", _TIME_WORD.sub(" ", text))  # "2026" is not a measure
+    if vague and (_HARD_VAGUE.search(text) or not MEASURE.search(undated)):
         return (
             f"This outcome cannot be measured ('{vague.group()}'): say what the child "
             "will do, and to what level."
@@ -109,11 +111,43 @@ def _outcome_problem(text: str, heading: str = "") -> str | None:
     return None
 
 
+_LEAD = re.compile(r"[:\u2013\u2014-]\W*$|^\W*\*\*.*\*\*\W*$")
+
+
+def _timeframe_leads(section: str) -> dict[int, tuple[str, str]]:
+    """Lines that set a timeframe for the outcomes after them:
+    start -> (heading, text). "By the time Oscar starts school (Sept 2026):"."""
+    out = {}
+    for block in prose_blocks(section):
+        text = block.text.strip()
+        if (
+            len(text.split()) <= 25
+            and _LEAD.search(text)
+            and (has_time(text) or _DATE.search(text))
+        ):
+            out[block.start] = (block.heading, text)
+    return out
+
+
+def _lead_before(leads: dict[int, tuple[str, str]], item: Item) -> str:
+    """The last timeframe lead above an item under the same heading."""
+    best = ""
+    for start, (heading, text) in leads.items():
+        if start < item.start and heading == item.heading:
+            best = text
+    return best
+
+
 def check_outcomes_smart(material: CaseMaterial) -> list[Finding]:
     """Q3: each outcome in E is time-bound, measurable and not a service."""
+    section = material.sections.get("E", "")
+    leads = _timeframe_leads(section)
     findings = []
-    for item in parse_items(material.sections.get("E", "")):
-        problem = _outcome_problem(item.text, item.heading)
+    for item in parse_items(section):
+        if item.start in leads:
+            continue  # "By the end of Year 6 (July 2026):" opens a list
+        scope = item.heading + " " + _lead_before(leads, item)
+        problem = outcome_problem(item.text, scope)
         if problem:
             findings.append(
                 Finding(

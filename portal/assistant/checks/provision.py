@@ -272,6 +272,11 @@ def _item_finding(key: str, item: Item) -> Finding | None:
     return None
 
 
+def wording_finding(text: str) -> Finding | None:
+    """The finding for one provision wording on its own, as if it were item F1."""
+    return _item_finding("F", Item(0, len(text), text))
+
+
 def is_vague(key: str, item: Item) -> bool:
     """Whether an item would be reported as vague or unquantified provision."""
     return _item_finding(key, item) is not None
