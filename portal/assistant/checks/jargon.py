@@ -25,9 +25,14 @@ _HEADING = re.compile(r"\s*#")
 # Widely understood in England; spelling these out is optional.
 COMMON = frozenset(
     "GCSE GCSEs NHS UK GP PE IT ICT TV OK BBC RE DT PDF USB AM PM ID CV BTEC SATs SAT MP "
-    "DVD PC II III IV VI XI DfE TBC TBA".split()
+    "DVD PC PCs II III IV VI XI DfE TBC TBA CE RC BMX USA EU UN SENCo SENDCo SENCO SENDCO".split()
 ) - {"VI"}
 _TECHNICAL_SKIP = {
+    "fine motor",
+    "gross motor",
+    "fine motor skills",
+    "gross motor skills",
+    "working memory",
     "cognitive",
     "meltdown",
     "masking",
@@ -51,8 +56,6 @@ PHRASES: dict[str, str] = {
     "emotional regulation": "managing strong feelings",
     "self-regulation": "calming down and managing feelings and actions",
     "reciprocal social interaction": "the back-and-forth of being with other people",
-    "social interaction": "being with and playing with other people",
-    "social communication": "using words and body language with other people",
     "phonological processing": "working with the sounds in words",
     "phonological awareness": "hearing and playing with the sounds in words",
     "pragmatic language": "using language in social situations",
@@ -92,7 +95,7 @@ def technical_terms() -> re.Pattern[str]:
         word
         for word, entry in plain_words().items()
         if entry.category == "clinical" and word not in _TECHNICAL_SKIP
-    ] + ["decoding", "scaffolding", "multi-sensory", *PHRASES]
+    ] + [t for t in ("decoding", "scaffolding", "multi-sensory", *PHRASES) if t not in _TECHNICAL_SKIP]
     return re.compile(rf"\b(?:{trie_pattern(terms)})\b", re.I)
 
 
@@ -114,17 +117,34 @@ def _section_at(index: list[tuple[int, str]], pos: int) -> str:
     return key
 
 
+# Acronyms are checked in the plan's own text: not in the title block, not in
+# Section A (the child's and family's own words: "I use FL Studio") and not in
+# Section K, which lists advice by its titles.
+_NOT_CHECKED = ("", "A", "K")
+_NAME_PREFIX = re.compile(r"^(?:Mc|Mac|De|Le|La|Di|Van|Von|O)[A-Z]")
+
+
 def _is_spelt_out(token: str, plan: str, lowered: str, pos: int) -> bool:
     window = plan[max(0, pos - 120) : pos + len(token) + 120]
     if re.search(rf"\w[\w ,'-]{{3,}}\(\s*{re.escape(token)}s?\s*\)", window):
         return True  # "teaching assistant (TA)"
-    if re.compile(rf"{re.escape(token)}s?\s*\(\s*[a-z]", re.I).match(plan, pos):
+    # Case matters: "ASC (July 2025, ...)" is a date in brackets, not a meaning.
+    if re.compile(rf"{re.escape(token)}s?\s*\(\s*[a-z]").match(plan, pos):
         return True  # "DLD (developmental language disorder)"
     known = acronyms().get(token)
     if known:
-        expansion = re.escape(known.expansion.split("(")[0].strip().lower())
-        return bool(re.compile(expansion).search(lowered, 0, pos + 200))
+        # Spelt out anywhere in the plan's own text (not in K's list of
+        # advice titles): "educational psychologist" in B explains EP in E.
+        return any(v in lowered for v in _expansions(known.expansion))
     return False
+
+
+@cache
+def _expansions(expansion: str) -> tuple[str, ...]:
+    """'educational psychologist / psychology' -> each spelling, lower case."""
+    base = re.sub(r"\s*\(.*?\)", "", expansion).lower()
+    parts = [p.strip() for p in re.split(r"\s+/\s+|\s+or\s+", base) if p.strip()]
+    return tuple(p for p in parts if len(p) > 3) or (base.strip(),)
 
 
 def _is_word(token: str, words: set[str]) -> bool:
@@ -137,9 +157,17 @@ def _is_word(token: str, words: set[str]) -> bool:
 _QUOTE_WORDS = 8
 
 
+_AFTER = re.compile(r"(?:[ \t]+[\w'-]+){0,2}")
+_BEFORE = re.compile(r"(?:[\w'-]+[ \t]+){0,2}$")
+
+
 def _quote(plan: str, pos: int, end: int) -> str:
-    """The shortest span around plan[pos:end] that is unique in the plan."""
-    start = pos
+    """The acronym with the words after it on its line ("CAMHS looked after
+    children team"), widened back until the span is unique in the plan."""
+    after = _AFTER.match(plan, end)
+    end = after.end() if after else end
+    before = _BEFORE.search(plan, max(0, pos - 60), pos)
+    start = before.start() if before else pos
     for _ in range(_QUOTE_WORDS):
         if start <= 0 or plan.count(plan[start:end]) <= 1:
             break
@@ -150,7 +178,9 @@ def _quote(plan: str, pos: int, end: int) -> str:
 def check_acronyms(material: CaseMaterial) -> list[Finding]:
     """Each acronym's first use must be spelt out (or spelt out earlier)."""
     plan, index = _plan_text(material)
-    lowered = plan.lower()
+    lowered = "\n\n".join(
+        t for k, t in material.sections.items() if k not in _NOT_CHECKED
+    ).lower()
     words = set(_WORD.findall(plan))
     seen: set[str] = set()
     findings: list[Finding] = []
@@ -163,12 +193,17 @@ def check_acronyms(material: CaseMaterial) -> list[Finding]:
         base = token[:-1] if token.endswith("s") and token[:-1] in known else token
         if base in seen or base in COMMON or token in COMMON:
             continue
+        if _NAME_PREFIX.match(token):
+            continue  # McBride, MacLeod, DeSouza: names, not acronyms
         # Only the stretch since the last acronym is searched for a newline,
         # so a long line is scanned once, not once per acronym on it.
         line_start = max(line_start, plan.rfind("\n", scanned, m.start()) + 1)
         scanned = m.start()
         if _HEADING.match(plan, line_start, m.start()):
             continue  # headings are labels; the first use is in the text
+        section = _section_at(index, m.start())
+        if section in _NOT_CHECKED:
+            continue  # the family's words, the title block, the list of advice
         seen.add(base)
         if base not in known and _is_word(base, words):
             continue  # a shouted word ("DRAFT")
@@ -177,7 +212,7 @@ def check_acronyms(material: CaseMaterial) -> list[Finding]:
         meaning = f" ({known[base].expansion})" if base in known else ""
         findings.append(
             Finding(
-                _section_at(index, m.start()),
+                section,
                 "jargon_unexplained",
                 "medium",
                 f"The acronym {base}{meaning} is not spelt out the first time it is used.",
