@@ -95,7 +95,11 @@ def technical_terms() -> re.Pattern[str]:
         word
         for word, entry in plain_words().items()
         if entry.category == "clinical" and word not in _TECHNICAL_SKIP
-    ] + [t for t in ("decoding", "scaffolding", "multi-sensory", *PHRASES) if t not in _TECHNICAL_SKIP]
+    ] + [
+        t
+        for t in ("decoding", "scaffolding", "multi-sensory", *PHRASES)
+        if t not in _TECHNICAL_SKIP
+    ]
     return re.compile(rf"\b(?:{trie_pattern(terms)})\b", re.I)
 
 

@@ -34,6 +34,7 @@ _PERIOD = r"(?:day|week|fortnight|term|half[- ]term|month|year|morning|afternoon
 FREQUENCY = re.compile(
     rf"\b(?:daily|weekly|fortnightly|termly|monthly|annually|yearly|once|twice|"
     rf"{_NUM}\s+times|(?:every|each|per|a)\s+(?:other\s+|school\s+|half\s+)?{_PERIOD}s?|"
+    rf"(?:every|each)\s+{_NUM}\s+(?:{_PERIOD}|minutes?|hours?)s?|"
     rf"{_NUM}\s+(?:sessions?|visits?|lessons?)\s+(?:a|per|each|every)\b)",
     re.I,
 )
@@ -41,6 +42,7 @@ DURATION = re.compile(
     rf"\b{_NUM}[- ]?(?:minutes?|mins?|hours?|hrs?)\b|\b\d+\s*(?:h|m)\b|"
     rf"\b(?:for|over)\s+{_NUM}\s+(?:weeks?|terms?|months?|sessions?)\b|"
     rf"\b{_NUM}[- ](?:week|term|session)\s+(?:block|programme|course)\b|"
+    rf"\b(?:\d+|{_NUM})-(?:week|term|month|day)\b|"
     r"\b(?:a\s+)?(?:whole|full|half)[- ]day\b|\bfull[- ]time\b|\bpart[- ]time\b",
     re.I,
 )
@@ -57,7 +59,9 @@ SCOPE = re.compile(
     r"break(?:time)?s?|lunch(?:time)?s?|play(?:time)?s?|mornings?|afternoons?|school\s+days?|"
     r"day|written|core|written\s+tasks?)\b|"
     r"\bthroughout\s+the\s+(?:school\s+)?day\b|\bat\s+all\s+times\b|\bwhole\s+school\s+day\b|"
-    r"\bthe\s+start\s+(?:and\s+end\s+)?of\s+(?:every|each)\b",
+    r"\bthe\s+start\s+(?:and\s+end\s+)?of\s+(?:every|each)\b|"
+    r"\bthroughout\s+(?:every|each|all)\b|\b(?:class|group)\s+of\s+(?:no\s+more\s+than\s+|"
+    r"up\s+to\s+|at\s+most\s+)?\d+\b",
     re.I,
 )
 _ROLE = (
@@ -104,16 +108,62 @@ OPEN_CHOICE = re.compile(
     r"\bor\s+(?:in\s+)?(?:a\s+)?small[- ]group\b|\bor\s+as\s+part\s+of\b",
     re.I,
 )
-# Provision delivered in sessions: its length matters.
+# Provision delivered in sessions: its length and its deliverer matter.
 SESSIONAL = re.compile(
     r"\b(?:therapy|sessions?|programmes?|interventions?|tuition|mentoring|counselling|"
-    r"groups?|lessons?|teaching|coaching|training|clubs?|input)\b",
+    r"lessons?|coaching|input|groups?(?!\s+times?\b))\b|"
+    r"\b(?:precision|specialist|direct|1:1|small[- ]group|pre-)\s*teaching\b|"
+    r"\bteaching\s+(?:of|sessions?)\b",
+    re.I,
+)
+# Sessions a person runs: with a length in minutes or hours, say who runs them.
+_DELIVERED = re.compile(
+    r"\b(?:therapy|tuition|mentoring|counselling|coaching|teaching|interventions?|"
+    r"groups?(?!\s+times?\b)|lessons?)\b",
+    re.I,
+)
+_SESSION_LENGTH = re.compile(r"\b(?:minutes?|mins?|hours?|hrs?)\b", re.I)
+_BY_DATE = re.compile(
+    r"\b(?:by|before)\s+(?:the\s+end\s+of\s+)?(?:(?:january|february|march|april|may|"
+    r"june|july|august|september|october|november|december)\s+)?20\d\d\b",
+    re.I,
+)
+_WHEN_NEEDED = re.compile(
+    r"\b(?:whenever|when|each\s+time|every\s+time)\s+(?:he|she|they|it|\w+)\s+"
+    r"(?:needs?|is\s+needed|wants?)\b",
+    re.I,
+)
+# One-off or counted events: a number of them is an amount.
+_EVENTS = re.compile(
+    r"\b(?:visits?|days?|appointments?|meetings?|assessments?|reviews?|placements?|"
+    r"observations?|referrals?|reports?)\b",
+    re.I,
+)
+_ONE_OFF = re.compile(
+    r"^\W*(?:an?|one)\s+(?:[\w-]+\s+){0,3}?(?:assessment|review|referral|observation|"
+    r"report|visit|appointment|meeting)\b",
     re.I,
 )
 _SERVICE = re.compile(
     r"\b(?:therap\w*|support\w*|sessions?|programmes?|interventions?|help|input|teaching|"
-    r"tuition|mentoring|counselling|work(?:s|ing)? with|care|training|groups?)\b",
+    r"tuition|mentoring|counselling|work(?:s|ing)? with|care|training|buddy|scheme|"
+    r"system|groups?(?!\s+times?\b))\b",
     re.I,
+)
+# "reviewed each half term" says how often it is reviewed, not delivered.
+_REVIEW_CLAUSE = re.compile(
+    r"\breviewed\b[^.,;:]{0,60}|\breviews?\s+(?:each|every|termly|half-termly|"
+    r"annually|at\s+(?:the|each|every))\b[^.,;:]{0,40}",
+    re.I,
+)
+# Care a child needs when the need arises: "whenever he needs it" is specific.
+_NEEDS_LED = re.compile(
+    r"\b(?:personal\s+care|toilet\w*|continence|changing|medication|medicine|inhaler|"
+    r"seizures?|rescue|insulin|blood\s+(?:sugar|glucose)|suction\w*|feeds?|hoist)\b",
+    re.I,
+)
+_CHILD_LED_CAP = re.compile(
+    r"\bup\s+to\s+\w+\s+(?:[\w-]+\s+){0,2}?(?:breaks?|exits?|time-?outs?)\b", re.I
 )
 
 
@@ -133,16 +183,20 @@ class ProvisionParts:
     open_choice: str
     sessional: bool
 
+    one_off: bool = False
+    events: bool = False
+    delivered: bool = False
+
     @property
     def amount_given(self) -> bool:
-        """How often and how long, or a scope that says both."""
-        if self.scope:
+        """How often and how long, or a scope that says both, or a count."""
+        if self.scope or self.one_off:
             return True
-        if self.count and (self.duration or self.frequency):
-            return True
-        if not self.frequency:
-            return False
-        return bool(self.duration) or not self.sessional
+        if self.sessional:
+            if self.count and (self.duration or self.frequency or self.events):
+                return True
+            return bool(self.frequency and self.duration)
+        return bool(self.frequency or self.count or self.duration)
 
     def missing(self) -> list[str]:
         """The parts a reader still has to ask about, in the order they matter."""
@@ -156,6 +210,11 @@ class ProvisionParts:
         if self.sessional and not self.group:
             out.append("group size")
         return out
+
+    @property
+    def incomplete(self) -> bool:
+        """Sessions a person runs, with no one named to run them."""
+        return self.delivered and not self.deliverer and not self.scope
 
 
 def _first(pattern: re.Pattern[str], text: str) -> str:
@@ -172,20 +231,24 @@ MAX_ITEM = 3000
 def provision_parts(text: str) -> ProvisionParts:
     """Read one provision item into its parts."""
     text = text[:MAX_ITEM]
+    amounts = _REVIEW_CLAUSE.sub(" ", text)
     deliverer = ""
     for m in DELIVERER.finditer(text):
         if not _WEAK_DELIVERER.fullmatch(m.group()) or re.search(
-            r"\b(?:by|from)\s+(?:the\s+|a\s+|his\s+|her\s+)?(?:\w+\s+)?$",
-            text[max(0, m.start() - 30) : m.start()],
+            r"\b(?:by|from)\s+(?:the\s+|a\s+|his\s+|her\s+)?(?:[\w-]+\s+){0,5}$",
+            text[max(0, m.start() - 60) : m.start()],
             re.I,
         ):
             deliverer = m.group()
             break
+    scope = _first(SCOPE, text)
+    if not scope and _NEEDS_LED.search(text):
+        scope = _first(_WHEN_NEEDED, text)  # personal care "whenever he needs it"
     return ProvisionParts(
-        frequency=_first(FREQUENCY, text),
-        duration=_first(DURATION, text),
-        count=_first(COUNT, text),
-        scope=_first(SCOPE, text),
+        frequency=_first(FREQUENCY, amounts),
+        duration=_first(DURATION, amounts),
+        count=_first(COUNT, amounts),
+        scope=scope,
         deliverer=deliverer,
         training=_first(TRAINING, text),
         group=_first(GROUP, text),
@@ -193,7 +256,16 @@ def provision_parts(text: str) -> ProvisionParts:
         review=_first(REVIEW, text),
         open_choice=_first(OPEN_CHOICE, text),
         sessional=bool(SESSIONAL.search(text)),
+        one_off=bool(
+            _ONE_OFF.search(text)
+            or (_BY_DATE.search(text) and not SESSIONAL.search(text))
+        ),
+        events=bool(_EVENTS.search(text)),
+        delivered=bool(_DELIVERED.search(text) and _SESSION_LENGTH.search(amounts)),
     )
+
+
+_PROPER_ACCESS = re.compile(r"\bAccess\s+to\s+[A-Z]")
 
 
 def _vague_hits(sentence: str, parts: ProvisionParts) -> list[VagueTerm]:
@@ -204,8 +276,18 @@ def _vague_hits(sentence: str, parts: ProvisionParts) -> list[VagueTerm]:
         m = term.pattern.search(sentence)
         if not m:
             continue
-        if term.id == "up_to" and _CAP.search(sentence):
+        if term.id == "up_to" and (
+            _CAP.search(sentence) or _CHILD_LED_CAP.search(sentence)
+        ):
             continue  # "a group of up to 6 pupils" caps a group: it is not weak
+        if term.id == "access_to" and _PROPER_ACCESS.search(sentence):
+            continue  # "a referral to Access to Work": a scheme's name
+        if (
+            term.category == "conditional"
+            and _NEEDS_LED.search(sentence)
+            and parts.deliverer
+        ):
+            continue  # personal care "whenever he needs it" is what he needs
         if term.id == "small_group" and parts.amount_given and _CAP.search(sentence):
             continue
         weak_anyway = term.category in _ALWAYS_WEAK or term.id in _ALWAYS_WEAK_IDS
@@ -259,6 +341,14 @@ def _item_finding(key: str, item: Item) -> Finding | None:
             "high",
             f"This provision leaves a choice open ('{parts.open_choice}'): the plan "
             "must say which one the child gets." + _say_missing(parts),
+            item.text,
+        )
+    if parts.incomplete and parts.amount_given:
+        return Finding(
+            key,
+            "unquantified_provision",
+            "medium",
+            "This provision does not say who delivers it." + _say_missing(parts),
             item.text,
         )
     if _SERVICE.search(item.text) and not parts.amount_given:
