@@ -6,7 +6,7 @@ import re
 
 from portal.assistant.base import CaseMaterial, Finding
 from portal.assistant.checks.concepts import concepts, content_words
-from portal.assistant.checks.provision import is_vague
+from portal.assistant.checks.provision import is_vague, provision_parts
 from portal.assistant.plan_parse import Item, is_nil, parse_items, prose_blocks
 
 PROVISION_SECTIONS = ("F", "G", "H1", "H2", "H")
@@ -95,15 +95,47 @@ def check_needs_have_provision(material: CaseMaterial) -> list[Finding]:
     return findings
 
 
+# A sentence in C or D is a need when it says what the child needs or cannot
+# do; "Zara has global developmental delay" names a condition, and "Kieran is
+# a looked after child" a status: the needs they bring are written elsewhere.
+_NEED_WORD = re.compile(
+    r"\b(?:needs?|needed|requires?|required|must|has\s+to|have\s+to|cannot|can't|"
+    r"unable|relies|depends\s+on|struggles?|difficult\w*|at\s+risk|risk\s+of|"
+    r"help\s+with|support\s+with|is\s+not\s+able|dependent|asked\s+for|"
+    r"short\s+breaks?|respite)\b|"
+    # Conditions that need health care of their own, unlike a lifelong
+    # diagnosis whose needs Section B sets out ("Zara has global developmental delay").
+    r"\b(?:glue\s+ear|grommets|panic|anxiety\s+disorder|depress\w*|epilep\w*|seizures?|"
+    r"asthma|diabet\w*|allerg\w*|eczema|constipat\w*|reflux|continen\w*|sleep\w*|"
+    r"muscle\s+tone|proprioce\w*|hypermobil\w*|swallow\w*|dysphagia|pain|self-harm\w*|"
+    r"eating|weight|tic\s+disorder|tourette\w*)\b",
+    re.I,
+)
+_NOT_CHILDS = re.compile(
+    r"\b(?:her|his|their)\s+own\s+(?:health\s+)?needs\b|\bdescribed\s+in\s+(?:part|section)\b",
+    re.I,
+)
+
+
+def _states_provision(sentence: str) -> bool:
+    """ "She is reviewed by the paediatrician every 12 months": provision in place."""
+    parts = provision_parts(sentence)
+    return bool((parts.frequency or parts.scope) and parts.deliverer)
+
+
 def _need_sentences(section: str) -> list[str]:
     out = []
     for block in prose_blocks(section):
         for sentence in block.sentences():
+            text = sentence.text
             if (
-                not _NOT_A_NEED.search(sentence.text)
-                and len(sentence.text.split()) >= 4
+                len(text.split()) >= 4
+                and not _NOT_A_NEED.search(text)
+                and _NEED_WORD.search(text)
+                and not _NOT_CHILDS.search(text)
+                and not _states_provision(text)
             ):
-                out.append(sentence.text)
+                out.append(text)
     return out
 
 
