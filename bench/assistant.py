@@ -84,6 +84,8 @@ def clear_caches() -> None:
         advice._prefixes,
         advice._index_keys,
         provision._item_finding,
+        provision._vague_hits,
+        provision.advice_vague_terms,
         provision.provision_parts,
     ):
         fn.cache_clear()

@@ -268,9 +268,10 @@ def provision_parts(text: str) -> ProvisionParts:
 _PROPER_ACCESS = re.compile(r"\bAccess\s+to\s+[A-Z]")
 
 
-def _vague_hits(sentence: str, parts: ProvisionParts) -> list[VagueTerm]:
+@lru_cache(maxsize=8192)
+def _vague_hits(sentence: str, parts: ProvisionParts) -> tuple[VagueTerm, ...]:
     if not any_vague_term().search(sentence):
-        return []
+        return ()
     hits = []
     for term in vague_terms():
         m = term.pattern.search(sentence)
@@ -293,7 +294,7 @@ def _vague_hits(sentence: str, parts: ProvisionParts) -> list[VagueTerm]:
         weak_anyway = term.category in _ALWAYS_WEAK or term.id in _ALWAYS_WEAK_IDS
         if weak_anyway or not parts.amount_given:
             hits.append(term)
-    return hits
+    return tuple(hits)
 
 
 # Advice naturally hedges ("it is recommended that"); only wording that leaves
@@ -301,14 +302,15 @@ def _vague_hits(sentence: str, parts: ProvisionParts) -> list[VagueTerm]:
 _ADVICE_SKIP = {"hedging", "universal", "qualification"}
 
 
-def advice_vague_terms(sentence: str) -> list[str]:
+@lru_cache(maxsize=8192)
+def advice_vague_terms(sentence: str) -> tuple[str, ...]:
     """Vague phrases in one sentence of advice that gives no amount for them."""
     parts = provision_parts(sentence)
-    return [
+    return tuple(
         t.phrase
         for t in _vague_hits(sentence, parts)
         if t.category not in _ADVICE_SKIP and t.severity != "low"
-    ]
+    )
 
 
 def _say_missing(parts: ProvisionParts) -> str:
