@@ -78,7 +78,18 @@ def check_rewrite(original: str, rewrite: str) -> GuardVerdict:
         if term.pattern.search(rewrite) and not term.pattern.search(original):
             problems.append(f"brings in vague wording ('{term.phrase}')")
             break
+    if _reads(original) and not _reads(rewrite):
+        problems.append("no longer reads as a sentence")
     return GuardVerdict(not problems, problems)
+
+
+def _reads(text: str) -> bool:
+    """Every sentence of `text` reads as a sentence (the parser check)."""
+    from portal.assistant.grammar import reads_as_sentence
+    from portal.assistant.text import sentences
+
+    spans = sentences(text)
+    return bool(spans) and all(reads_as_sentence(s.text) for s in spans)
 
 
 def _fmt(n: float) -> str:
