@@ -161,11 +161,28 @@ def test_wordings_meet_the_minimums_and_are_balanced() -> None:
         assert w["label"] in {"vague", "specific"}, w["id"]
         assert w["reason"].strip() and "\n" not in w["reason"], w["id"]
         assert w["style"].strip(), w["id"]
+        assert w["part"] in {"tuning", "heldback"}, w["id"]
+        assert set(w) <= {"id", "kind", "label", "style", "text", "reason", "part"} | {
+            "heading"
+        }, w["id"]
     vague = sum(w["label"] == "vague" for w in wordings)
     assert 0.4 <= vague / len(wordings) <= 0.6
     for kind in ("provision", "outcome"):
         labels = {w["label"] for w in wordings if w["kind"] == kind}
         assert labels == {"vague", "specific"}, kind
+    # Both parts hold both labels, so each can be scored on its own.
+    for part in ("tuning", "heldback"):
+        labels = [w["label"] for w in wordings if w["part"] == part]
+        assert labels.count("vague") >= 20 and labels.count("specific") >= 20, part
+    # A wording quoted from a held-back case is held back too.
+    held_plans = [
+        (p / "draft_plan.md").read_text("utf-8")
+        for p in CASES
+        if p.parent.name == "heldback"
+    ]
+    for w in wordings:
+        if any(w["text"][:28] in plan for plan in held_plans):
+            assert w["part"] == "heldback", w["id"]
 
 
 def test_jargon_paragraphs_are_long_enough_and_list_what_must_be_kept() -> None:
@@ -174,6 +191,7 @@ def test_jargon_paragraphs_are_long_enough_and_list_what_must_be_kept() -> None:
     styles = {p["style"] for p in paragraphs}
     assert {"educational_psychologist", "speech_language_therapist"} <= styles
     assert {"occupational_therapist", "camhs_clinician", "paediatrician"} <= styles
+    assert {p["part"] for p in paragraphs} == {"tuning", "heldback"}
     for p in paragraphs:
         words = len(p["text"].split())
         assert 60 <= words <= 150, f"{p['id']}: {words} words"
