@@ -21,6 +21,7 @@ _AUX = frozenset(
     may might must do does did need needs needed isn't aren't wasn't weren't won't can't
     cannot doesn't don't didn't hasn't haven't""".split()
 )
+_LAST_TOKEN = re.compile(r"([A-Za-z0-9'\u2019-]+)\W*$")
 _VERBISH = re.compile(r"^[a-z]+(?:ed|es|s)$")
 _DANGLING = frozenset(
     """a an the and or but of to in on at for with by from his her their its our your my
@@ -50,7 +51,8 @@ def reads_as_sentence(text: str) -> bool:
     words = _WORD.findall(text)
     if len(words) < 2:
         return False
-    if words[-1].lower() in _DANGLING:
+    last = _LAST_TOKEN.search(text)
+    if last and last.group(1).lower() in _DANGLING:
         return False
     if _BROKEN.search(text):
         return False

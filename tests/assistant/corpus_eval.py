@@ -101,12 +101,18 @@ class WordingScores:
         return self.specific_flagged / self.specific if self.specific else 0.0
 
 
+WORDING_TIMEFRAME = "By the end of the school year (July 2026):"
+
+
 def flags_wording(kind: str, text: str) -> str | None:
     """The rules' message for one provision or outcome wording, or None."""
     if kind == "provision":
         finding = wording_finding(text)
         return finding.message if finding else None
-    return outcome_problem(text)
+    # A wording stands alone: its plan gives the timeframe in the heading above
+    # it ("By the end of Year 6 (July 2026):"), so the wording itself is judged
+    # for what it says: provision or outcome, and measurable or not.
+    return outcome_problem(text, WORDING_TIMEFRAME)
 
 
 def score_wordings() -> WordingScores:

@@ -60,7 +60,8 @@ SCOPE = re.compile(
     r"day|written|core|written\s+tasks?)\b|"
     r"\bthroughout\s+the\s+(?:school\s+)?day\b|\bat\s+all\s+times\b|\bwhole\s+school\s+day\b|"
     r"\bthe\s+start\s+(?:and\s+end\s+)?of\s+(?:every|each)\b|"
-    r"\bthroughout\s+(?:every|each|all)\b|\b(?:class|group)\s+of\s+(?:no\s+more\s+than\s+|"
+    r"\bthroughout\s+(?:every|each|all)\b|"
+    r"\b(?:every|each|all)\s+(?:[\w-]+\s+)?(?:lessons?|sessions?|subjects?|classes)\b|\b(?:class|group)\s+of\s+(?:no\s+more\s+than\s+|"
     r"up\s+to\s+|at\s+most\s+)?\d+\b",
     re.I,
 )
@@ -193,8 +194,8 @@ class ProvisionParts:
         if self.scope or self.one_off:
             return True
         if self.sessional:
-            if self.count and (self.duration or self.frequency or self.events):
-                return True
+            if self.count:
+                return True  # "Eight sessions of travel training": a total
             return bool(self.frequency and self.duration)
         return bool(self.frequency or self.count or self.duration)
 
@@ -292,6 +293,9 @@ def _vague_hits(sentence: str, parts: ProvisionParts) -> tuple[VagueTerm, ...]:
         if term.id == "small_group" and parts.amount_given and _CAP.search(sentence):
             continue
         weak_anyway = term.category in _ALWAYS_WEAK or term.id in _ALWAYS_WEAK_IDS
+        if term.category == "frequency":
+            # "regular ... throughout the day": a scope does not say how often
+            weak_anyway = not (parts.frequency or parts.count)
         if weak_anyway or not parts.amount_given:
             hits.append(term)
     return tuple(hits)
