@@ -20,7 +20,7 @@ _UNITS = {
     "hours": r"\bhours?\b|\bhrs?\b|\d+-hour\b",
     "days": r"\bdays?\b|\bdaily\b",
     "weeks": r"\bweeks?\b|\bweekly\b|\bfortnight(?:ly)?\b",
-    "terms": r"\bterms?\b|\btermly\b|\bhalf[- ]term\b",
+    "terms": r"(?<!\bin )\bterms?\b(?!\s+of\b)|\btermly\b|\bhalf[- ]term\b",
     "months": r"\bmonths?\b|\bmonthly\b",
     "years": r"\byears?\b|\byearly\b|\bannual(?:ly)?\b",
     "sessions": r"\bsessions?\b",

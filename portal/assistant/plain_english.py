@@ -168,7 +168,9 @@ def phrase_suggestions(text: str) -> list[Suggestion]:
         meaning = PHRASES[term]
         # Brackets inside a noun phrase ("sensory regulation (...) support")
         # break it: then the meaning is offered, not dropped in.
-        fits = not _FOLLOWED_BY_NOUN.match(text, m.end())
+        fits = not _FOLLOWED_BY_NOUN.match(text, m.end()) and (
+            text.count("(", 0, m.start()) == text.count(")", 0, m.start())
+        )  # and not inside brackets already
         out.append(
             Suggestion(
                 m.start(),

@@ -17,7 +17,7 @@ from portal.assistant.grammar import reads_as_sentence
 from portal.assistant.guard import check_rewrite
 from portal.assistant.text import sentences, words
 
-SPLIT_OVER = 18  # words: a sentence longer than this is split when it can be
+SPLIT_OVER = 14  # words: a sentence longer than this is split when it can be
 _MIN_PART = 5
 
 # participle -> (base, third person, past)
@@ -123,10 +123,23 @@ def _active(sentence: str) -> str | None:
 
 
 # A clause boundary and what replaces it when the sentence is split there.
+_MODAL = r"(?:should|will|must|can|could|may|might|would|needs?\s+to|has|have|is|are|was|were)"
 _BOUNDARY = re.compile(
+    r",?\s+and\s+that\s+|"
+    rf",?\s+and\s+(?={_MODAL}\s)|,\s+(?:whereas|while)\s+|"
     r";\s+|,\s+(?:and|but|so)\s+(?=(?:he|she|they|it|this|these|we|I|there|his|her|their|"
     r"the|a|an|[A-Z][a-z]+)\b)|,\s+which\s+|,\s+(?=(?:he|she|they|this|these|we|I)\s)|"
     r"\s+(?:and|but)\s+(?=(?:he|she|they|this|these|we|I)\s+\w+)"
+)
+_LEAD_THAT = re.compile(
+    r"^(.{0,60}?\b(?:recommend(?:ed|s)?|essential|important|advised|agreed|suggests?|"
+    r"vital|necessary)\s+that)\s",
+    re.I,
+)
+_SUBJECT = re.compile(
+    r"^((?:He|She|They|We|I|It|Staff|Adults|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?|"
+    r"(?:The|His|Her|Their)\s+[a-z]+(?:\s+[a-z]+)?))\s+(?:should|will|must|can|could|"
+    r"may|might|would|needs?|has|have|is|are|was|were)\b"
 )
 _STARTS_CLAUSE = re.compile(
     r"^(?:he|she|they|it|this|these|we|i|there|his|her|their|the|a|an|[A-Z][a-z]+)\b"
@@ -153,13 +166,31 @@ def _split_once(sentence: str) -> str | None:
     joint = m.group().strip(" ,;").lower()
     left = sentence[: m.start()].rstrip(" ,;")
     right = sentence[m.end() :].lstrip()
-    if joint == "which":
+    if joint == "and that":
+        lead = _LEAD_THAT.match(sentence)
+        if not lead:
+            return None
+        right = f"{lead.group(1)} {right}"  # "It is recommended that ..." again
+    elif joint == "and" and re.match(_MODAL, right):
+        subject = _SUBJECT.match(sentence)
+        if not subject:
+            return None
+        right = f"{subject.group(1)} {right}"  # "Staff should ... Staff should ..."
+    elif joint in ("whereas", "while"):
+        right = "But " + right
+    elif joint == "which":
         right = "This " + right
     elif joint == "but":
         right = "But " + right
     elif joint == "so":
         right = "So " + right
-    if not _STARTS_CLAUSE.match(right) and joint != "which":
+    if not _STARTS_CLAUSE.match(right) and joint not in (
+        "which",
+        "whereas",
+        "while",
+        "and",
+        "and that",
+    ):
         return None
     right = right[:1].upper() + right[1:]
     return f"{left}. {right}"

@@ -8,8 +8,10 @@ from functools import lru_cache
 
 # A sentence ends at . ! ? (optionally followed by a closing quote or bracket)
 # before whitespace, or at a blank line / list item boundary.
+# "1.0 logMAR", "2.5 hours": a full stop between digits is a decimal point.
 _SENTENCE = re.compile(
-    r"[^\n.!?]*(?:[.!?]+(?:[\"'\u201d)\]]+)?(?=\s|$)|[^\n.!?]*(?=\n|$))", re.M
+    r"(?:[^\n.!?]|\.(?=\d))*(?:[.!?]+(?:[\"'\u201d)\]]+)?(?=\s|$)|(?:[^\n.!?]|\.(?=\d))*(?=\n|$))",
+    re.M,
 )
 _ABBREV_END = re.compile(
     r"\b(?:Dr|Mr|Mrs|Ms|Mx|St|e\.g|i\.e|etc|No|vs|approx)\.$", re.I
