@@ -72,6 +72,8 @@ def check_needs_have_provision(material: CaseMaterial) -> list[Finding]:
     for need in needs:
         if not concepts(need.text) and len(content_words(need.text, ignore)) < 3:
             continue  # a heading-like line, not a need
+        if _AREA_LABEL.match(need.text):
+            continue  # "**Social, emotional and mental health**": an area's label
         ids = (
             {need.item_id} | via.get(need.item_id or "", set())
             if need.item_id
@@ -112,9 +114,13 @@ _NEED_WORD = re.compile(
     re.I,
 )
 _NOT_CHILDS = re.compile(
-    r"\b(?:her|his|their)\s+own\s+(?:health\s+)?needs\b|\bdescribed\s+in\s+(?:part|section)\b",
+    r"\b(?:her|his|their)\s+own\s+(?:health\s+)?needs\b|\bdescribed\s+in\s+(?:part|section)\b|"
+    r"\bchild\s+in\s+need\b|\bassess\w*\s+for\b|\beligible\b",
     re.I,
 )
+
+
+_AREA_LABEL = re.compile(r"^\W*\*\*[^*]{1,80}\*\*\W*$|^[^.]{1,60}:\s*$")
 
 
 def _states_provision(sentence: str) -> bool:
