@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from portal.assistant.data import vague_terms
+from portal.assistant.data import any_vague_term, vague_terms
 from portal.assistant.redaction import PLACEHOLDER
 from portal.assistant.text import numbers
 
@@ -74,7 +74,8 @@ def check_rewrite(original: str, rewrite: str) -> GuardVerdict:
         problems.append("drops the name(s) " + ", ".join(sorted(lost_names)))
     if len(NEGATION.findall(original)) != len(NEGATION.findall(rewrite)):
         problems.append("changes a negation ('not', 'no', 'never', 'without')")
-    for term in vague_terms():
+    hits_vague = any_vague_term().search(rewrite) is not None
+    for term in vague_terms() if hits_vague else ():
         if term.pattern.search(rewrite) and not term.pattern.search(original):
             problems.append(f"brings in vague wording ('{term.phrase}')")
             break

@@ -190,8 +190,16 @@ def rewrite_suggestions(text: str, found: list[Suggestion]) -> list[Suggestion]:
     swaps = sorted(
         (s for s in found if s.replacement is not None), key=lambda s: s.start
     )
+    i = 0  # swaps and sentences are both in text order: one walk, not a scan each
     for span in sentences(text):
-        inside = [s for s in swaps if span.start <= s.start and s.end <= span.end]
+        while i < len(swaps) and swaps[i].start < span.start:
+            i += 1
+        inside = []
+        j = i
+        while j < len(swaps) and swaps[j].start < span.end:
+            if swaps[j].end <= span.end:
+                inside.append(swaps[j])
+            j += 1
         local = [
             Suggestion(s.start - span.start, s.end - span.start, s.original,
                        s.replacement, s.reason, s.rule)

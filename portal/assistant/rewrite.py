@@ -12,6 +12,7 @@ either is not offered.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from portal.assistant.grammar import reads_as_sentence
 from portal.assistant.guard import check_rewrite
@@ -222,6 +223,7 @@ def acceptable(original: str, rewrite: str) -> bool:
     return check_rewrite(original, rewrite).ok
 
 
+@lru_cache(maxsize=4096)
 def rewrite_sentence(sentence: str, swapped: str) -> str | None:
     """The best rewrite of `sentence` (`swapped` has the word swaps applied)."""
     for base in (swapped, sentence):

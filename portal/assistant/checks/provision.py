@@ -271,6 +271,7 @@ _PROPER_ACCESS = re.compile(r"\bAccess\s+to\s+[A-Z]")
 
 @lru_cache(maxsize=8192)
 def _vague_hits(sentence: str, parts: ProvisionParts) -> tuple[VagueTerm, ...]:
+    sentence = sentence[:MAX_ITEM]  # a real sentence is far shorter; keeps it linear
     if not any_vague_term().search(sentence):
         return ()
     hits = []
