@@ -119,6 +119,18 @@ def test_case_folder_loads_and_its_answer_key_points_at_real_text(
         for ev in gap["evidence"]:
             body = (folder / ev["file"]).read_text("utf-8")
             assert ev["quote"] in body, f"{gap['id']}: {ev['quote']!r}"
+    # Optional: vague recommendations inside the advice documents themselves.
+    for item in expected.get("advice_vague_recommendations", []):
+        assert set(item) == {"file", "quote", "reason"}, item
+        body = (folder / item["file"]).read_text("utf-8")
+        assert item["quote"] in body, item["quote"]
+    assert set(expected) <= {
+        "case_id",
+        "plan_stage",
+        "gaps",
+        "should_not_flag",
+        "advice_vague_recommendations",
+    }
     for item in expected["should_not_flag"]:
         keys = set(item)
         assert SNF_KEYS <= keys <= SNF_KEYS | SNF_KEYS_OPTIONAL, item
