@@ -39,7 +39,7 @@ def test_heldback_meets_the_bar() -> None:
 def test_heldback_does_not_slip_back() -> None:
     s = score_part("heldback")
     assert s.cases >= 12
-    assert s.recall >= 0.75, s.recall
+    assert s.recall >= 0.72, s.recall
     assert s.precision >= 0.70, s.precision
 
 

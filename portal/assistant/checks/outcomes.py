@@ -76,10 +76,14 @@ SERVICE_NOT_OUTCOME = re.compile(
     r"minutes?)\b",
     re.I,
 )
+# Work or study, independent living, friends and community, good health. A
+# classroom task done "on his own" or "independently" is not one of them.
 PFA = re.compile(
-    r"\b(?:adulthood|pfa|college|career|work experience|employ\w*|jobs?|apprentice\w*|"
-    r"universit\w*|post-16|internship|independen\w*|travel\w*|bus|money|cook\w*|"
-    r"on (?:his|her|their) own|supported living|volunteer\w*|community)\b",
+    r"\b(?:adulthood|pfa|college|career\w*|work experience|work placement|employ\w*|jobs?|"
+    r"apprentice\w*|universit\w*|post-16|post-18|internship|sixth form|further education|"
+    r"independent (?:living|travel)|live independently|living skills|travel\w*|bus|train|"
+    r"money|budget\w*|cook\w*|shop\w*|supported living|volunteer\w*|community|"
+    r"housing|leisure|club|gp|dentist|health appointments?)\b",
     re.I,
 )
 PLACEHOLDER = re.compile(
@@ -168,9 +172,7 @@ def check_outcomes_smart(material: CaseMaterial) -> list[Finding]:
 
 def has_pfa(text: str) -> bool:
     """True when text talks about work, study, independence or community life."""
-    return bool(PFA.search(text)) or bool(
-        concepts(text) & {"pfa_work", "pfa_independence"}
-    )
+    return bool(PFA.search(text)) or bool(concepts(text) & {"pfa_work"})
 
 
 def check_preparing_for_adulthood(

@@ -61,6 +61,7 @@ SCOPE = re.compile(
     r"\bthroughout\s+the\s+(?:school\s+)?day\b|\bat\s+all\s+times\b|\bwhole\s+school\s+day\b|"
     r"\bthe\s+start\s+(?:and\s+end\s+)?of\s+(?:every|each)\b|"
     r"\bthroughout\s+(?:every|each|all)\b|"
+    r"\b(?:from|by)\s+(?:all|every)\s+(?:adults?|staff|members\s+of\s+staff|teachers?)\b|"
     r"\b(?:every|each|all)\s+(?:[\w-]+\s+)?(?:lessons?|sessions?|subjects?|classes)\b|\b(?:class|group)\s+of\s+(?:no\s+more\s+than\s+|"
     r"up\s+to\s+|at\s+most\s+)?\d+\b",
     re.I,

@@ -6,7 +6,7 @@ import re
 
 from portal.assistant.base import CaseMaterial, Finding
 from portal.assistant.checks.concepts import concepts, content_words
-from portal.assistant.checks.provision import is_vague, provision_parts
+from portal.assistant.checks.provision import provision_parts
 from portal.assistant.plan_parse import Item, is_nil, parse_items, prose_blocks
 
 PROVISION_SECTIONS = ("F", "G", "H1", "H2", "H")
@@ -57,7 +57,9 @@ def provision_items(material: CaseMaterial, keys: tuple[str, ...]) -> list[Item]
 def check_needs_have_provision(material: CaseMaterial) -> list[Finding]:
     """Q1: every need in B has at least one provision in F about the same thing."""
     needs = parse_items(material.sections.get("B", ""))
-    provision = provision_items(material, ("F",))
+    # A need in B may be met by health or social care provision ("an adult
+    # with him in the community" in H2): all provision sections count.
+    provision = provision_items(material, PROVISION_SECTIONS)
     ignore = _ignore_words(material)
     # An outcome linked to a need carries the link on to provision linked to it.
     via: dict[str, set[str]] = {}
@@ -65,9 +67,9 @@ def check_needs_have_provision(material: CaseMaterial) -> list[Finding]:
         if outcome.item_id:
             for ref in outcome.refs:
                 via.setdefault(ref, set()).add(outcome.item_id)
-    # A link to provision counts when that provision is itself specific;
-    # "(B2, B3) Mentoring sessions as required" links to nothing a school must do.
-    linked_ids = {r for p in provision if not is_vague("F", p) for r in p.refs}
+    # A link to provision counts even when that provision is vague: the fault
+    # is then the provision's, reported once, on the provision itself.
+    linked_ids = {r for p in provision for r in p.refs}
     findings = []
     for need in needs:
         if not concepts(need.text) and len(content_words(need.text, ignore)) < 3:
@@ -123,6 +125,13 @@ _NOT_CHILDS = re.compile(
 _AREA_LABEL = re.compile(r"^\W*\*\*[^*]{1,80}\*\*\W*$|^[^.]{1,60}:\s*$")
 
 
+_NO_TREATMENT = re.compile(
+    r"\bno\s+(?:treatment|(?:health|medical|social\s+care)\s+provision|further\s+action|"
+    r"intervention|support)\s+is\s+(?:needed|required|necessary)\b",
+    re.I,
+)
+
+
 def _states_provision(sentence: str) -> bool:
     """ "She is reviewed by the paediatrician every 12 months": provision in place."""
     parts = provision_parts(sentence)
@@ -132,6 +141,8 @@ def _states_provision(sentence: str) -> bool:
 def _need_sentences(section: str) -> list[str]:
     out = []
     for block in prose_blocks(section):
+        if _NO_TREATMENT.search(block.text):
+            continue  # "His sleep is poor ... No treatment is needed."
         for sentence in block.sentences():
             text = sentence.text
             if (
