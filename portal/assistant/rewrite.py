@@ -148,9 +148,10 @@ _STARTS_CLAUSE = re.compile(
 
 
 def _split_once(sentence: str) -> str | None:
-    """Split one sentence at the clause boundary nearest its middle."""
+    """Split one sentence at the clause boundary nearest its middle whose two
+    halves each read as a sentence."""
     n = len(words(sentence))
-    best: tuple[float, re.Match[str]] | None = None
+    candidates: list[tuple[float, re.Match[str]]] = []
     for m in _BOUNDARY.finditer(sentence):
         left, right = sentence[: m.start()], sentence[m.end() :]
         if sentence.count("(", 0, m.start()) != sentence.count(")", 0, m.start()):
@@ -158,12 +159,15 @@ def _split_once(sentence: str) -> str | None:
         lw, rw = len(words(left)), len(words(right))
         if lw < _MIN_PART or rw < _MIN_PART:
             continue
-        score = abs(lw - n / 2)
-        if best is None or score < best[0]:
-            best = (score, m)
-    if best is None:
-        return None
-    m = best[1]
+        candidates.append((abs(lw - n / 2), m))
+    for _, m in sorted(candidates, key=lambda c: c[0])[:4]:
+        split = _split_at(sentence, m)
+        if split and all(reads_as_sentence(s.text) for s in sentences(split)):
+            return split
+    return None
+
+
+def _split_at(sentence: str, m: re.Match[str]) -> str | None:
     joint = m.group().strip(" ,;").lower()
     left = sentence[: m.start()].rstrip(" ,;")
     right = sentence[m.end() :].lstrip()
