@@ -205,11 +205,19 @@ def rewrite_suggestions(text: str, found: list[Suggestion]) -> list[Suggestion]:
                        s.replacement, s.reason, s.rule)
             for s in inside
         ]  # fmt: skip
+        # Jargon is explained in a short sentence of its own after this one:
+        # brackets in the middle make a long sentence longer still.
+        explain = tuple(
+            (s.original, PHRASES[s.original.lower()])
+            for s in inside
+            if s.rule == "jargon_phrase"
+        )
+        local = [s for s in local if s.rule != "jargon_phrase"]
         swapped = apply_suggestions(span.text, local)
-        rewrite = rewrite_sentence(span.text, swapped)
+        rewrite = rewrite_sentence(span.text, swapped, explain)
         if rewrite is None or rewrite == swapped == span.text:
             continue
-        if rewrite == swapped and len(inside) <= 1:
+        if rewrite == swapped and len(inside) <= 1 and not explain:
             continue  # the word swap alone says it
         out.append(
             Suggestion(

@@ -228,8 +228,21 @@ def acceptable(original: str, rewrite: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def rewrite_sentence(sentence: str, swapped: str) -> str | None:
-    """The best rewrite of `sentence` (`swapped` has the word swaps applied)."""
+def rewrite_sentence(
+    sentence: str, swapped: str, explain: tuple[tuple[str, str], ...] = ()
+) -> str | None:
+    """The best rewrite of `sentence` (`swapped` has the word swaps applied),
+    followed by a sentence explaining each term in `explain` (term, meaning)."""
+    best = _rewrite(sentence, swapped)
+    if not explain:
+        return best
+    body = best or sentence
+    notes = " ".join(f"{t[:1].upper()}{t[1:]} means {m}." for t, m in explain)
+    out = f"{body} {notes}"
+    return out if acceptable(sentence, out) else best
+
+
+def _rewrite(sentence: str, swapped: str) -> str | None:
     for base in (swapped, sentence):
         if base != sentence and not acceptable(sentence, base):
             continue

@@ -147,7 +147,9 @@ def test_multi_word_jargon_is_explained_once() -> None:
     plain = _rewrite(
         "Sam has weak pragmatic language. His pragmatic language is a priority."
     )
-    assert plain.count("(using language in social situations)") == 1, plain
+    # Once, in a short sentence of its own after the first use.
+    assert plain.count("using language in social situations") == 1, plain
+    assert "Pragmatic language means using language in social situations." in plain
 
 
 def test_no_passive_warning_on_a_state() -> None:
