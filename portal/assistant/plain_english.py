@@ -184,6 +184,11 @@ def phrase_suggestions(text: str) -> list[Suggestion]:
     return out
 
 
+def _short_for(s: Suggestion) -> str:
+    """'speech and language therapy (SALT)' -> the expansion alone."""
+    return (s.replacement or "").rsplit(" (", 1)[0]
+
+
 def rewrite_suggestions(text: str, found: list[Suggestion]) -> list[Suggestion]:
     """Whole-sentence rewrites: every swap inside, the doer named, long ones split."""
     out = []
@@ -212,7 +217,17 @@ def rewrite_suggestions(text: str, found: list[Suggestion]) -> list[Suggestion]:
             for s in inside
             if s.rule == "jargon_phrase"
         )
-        local = [s for s in local if s.rule != "jargon_phrase"]
+        explain += tuple(
+            (s.original, _short_for(s))
+            for s in inside
+            if s.rule == "acronym" and s.replacement and s.replacement.endswith(")")
+        )
+        local = [
+            s
+            for s in local
+            if s.rule != "jargon_phrase"
+            and not (s.rule == "acronym" and (s.replacement or "").endswith(")"))
+        ]
         swapped = apply_suggestions(span.text, local)
         rewrite = rewrite_sentence(span.text, swapped, explain)
         if rewrite is None or rewrite == swapped == span.text:

@@ -237,7 +237,12 @@ def rewrite_sentence(
     if not explain:
         return best
     body = best or sentence
-    notes = " ".join(f"{t[:1].upper()}{t[1:]} means {m}." for t, m in explain)
+    notes = " ".join(
+        f"{t} is short for {m}."
+        if t.isupper() or t[:2].isupper()
+        else f"{t[:1].upper()}{t[1:]} means {m}."
+        for t, m in explain
+    )
     out = f"{body} {notes}"
     return out if acceptable(sentence, out) else best
 
