@@ -16,7 +16,8 @@ _DEADLINE = re.compile(r"\b(?:by|before|within|until|at the end of|end of)\b", r
 _TIME_WORD = re.compile(
     rf"\b(?:{_MONTHS}|20\d\d|"
     r"year\s+\d+|y\d{1,2}|ks\s?\d|key stage|term|easter|christmas|half[- ]term|age\s+\d+|weeks?|months?|"
-    r"annual review|school year|reception|nursery)\b",
+    r"annual review|school year|academic year|(?:first|second|third|final)\s+year|"
+    r"(?:his|her|their|the)\s+course|reception|nursery|summer|autumn|spring)\b",
     re.I,
 )
 _DATE = re.compile(
