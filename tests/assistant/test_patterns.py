@@ -258,3 +258,23 @@ def test_vague_advice_recommendations_are_noted_by_title_and_author() -> None:
 def test_advice_without_author_is_named_by_title_not_file() -> None:
     item = AdviceItem(role="x", reg6="f", title="OT report", source="advice/16_ot.md")
     assert item.name == "OT report"
+
+
+def test_recommendation_carried_in_other_words_with_its_amounts() -> None:
+    advice = AdviceItem(
+        role="school_senco",
+        reg6="6(1)(b)",
+        title="Educational advice",
+        author="Ian Blackwood",
+        text="## Recommendations\n\n- Nurture group every afternoon, 1:15pm to 2:45pm, "
+        "with no more than 8 children.\n",
+    )
+    findings = _check(
+        {
+            "F": "- F1. Sam will spend each afternoon from 1:15pm to 2:45pm in the Nest, "
+            "the school's nurture group of up to 8 children, run by a trained teaching "
+            "assistant."
+        },
+        advice=[advice],
+    )
+    assert not _kinds(findings, "advice_recommendation_not_in_plan"), findings

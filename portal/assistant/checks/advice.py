@@ -235,6 +235,14 @@ def match_score(rec: str, item: str, ignore: frozenset[str]) -> float:
     return 0.6 * word_share + 0.25 * number_share + 0.15 * concept_share
 
 
+def _same_amounts(rec: str, item: str) -> bool:
+    """The item gives the recommendation's amounts (at least half of them)."""
+    rec_numbers = numbers(rec) - {1.0}
+    if not rec_numbers:
+        return False
+    return len(rec_numbers & numbers(item)) * 2 >= len(rec_numbers)
+
+
 def _related(rec: str, item: str, ignore: frozenset[str]) -> bool:
     """True when an item is about the same thing as a recommendation."""
     shared = content_words(rec, ignore) & content_words(item, ignore)
@@ -297,8 +305,11 @@ def check_recommendations(
             reverse=True,
         )
         best = scored[0][0] if scored else 0.0
-        if best >= CARRIED:
-            continue
+        if best >= CARRIED or any(
+            _same_amounts(rec.text, i.text) and _related(rec.text, i.text, ignore)
+            for _, _, i in scored[:5]
+        ):
+            continue  # carried, perhaps in other words: the amounts are there
         diluted = next(
             (
                 (k, i)
