@@ -43,7 +43,14 @@ GAP_KINDS = (
 # those for the sections they can read, computed from material holding no
 # advice at all: the health, social care and preparing-for-adulthood findings
 # then come without their "... advice recommended: ..." addendum.
-ADVICE_KINDS = frozenset({"missing_advice", "advice_recommendation_not_in_plan"})
+#   vague_advice_recommendation       quotes a vague recommendation in advice.
+ADVICE_KINDS = frozenset(
+    {
+        "missing_advice",
+        "advice_recommendation_not_in_plan",
+        "vague_advice_recommendation",
+    }
+)
 # Whether Section A sounds like the child is the caseworker's question about
 # the plan, not a verdict for the family on their own words.
 CASEWORKER_KINDS = ADVICE_KINDS | {"section_a_not_child_voice"}
@@ -116,8 +123,9 @@ class AdviceItem:
     def name(self) -> str:
         """How findings name it: 'Psychological advice (Dr Martin Hale)'."""
         title = self.title or self.role.replace("_", " ").capitalize()
-        who = self.author or self.source
-        return f"{title} ({who})" if who else title
+        # Never the file it came from ("advice/16_ot.md"): people know a
+        # document by its title and author, not by its number in a folder.
+        return f"{title} ({self.author})" if self.author else title
 
     @property
     def reg6_letter(self) -> str:

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from portal.assistant.data import vague_terms
+from portal.assistant.data import any_vague_term, vague_terms
 from portal.assistant.redaction import PLACEHOLDER
 from portal.assistant.text import numbers
 
@@ -20,7 +20,7 @@ _UNITS = {
     "hours": r"\bhours?\b|\bhrs?\b|\d+-hour\b",
     "days": r"\bdays?\b|\bdaily\b",
     "weeks": r"\bweeks?\b|\bweekly\b|\bfortnight(?:ly)?\b",
-    "terms": r"\bterms?\b|\btermly\b|\bhalf[- ]term\b",
+    "terms": r"(?<!\bin )\bterms?\b(?!\s+of\b)|\btermly\b|\bhalf[- ]term\b",
     "months": r"\bmonths?\b|\bmonthly\b",
     "years": r"\byears?\b|\byearly\b|\bannual(?:ly)?\b",
     "sessions": r"\bsessions?\b",
@@ -74,11 +74,23 @@ def check_rewrite(original: str, rewrite: str) -> GuardVerdict:
         problems.append("drops the name(s) " + ", ".join(sorted(lost_names)))
     if len(NEGATION.findall(original)) != len(NEGATION.findall(rewrite)):
         problems.append("changes a negation ('not', 'no', 'never', 'without')")
-    for term in vague_terms():
+    hits_vague = any_vague_term().search(rewrite) is not None
+    for term in vague_terms() if hits_vague else ():
         if term.pattern.search(rewrite) and not term.pattern.search(original):
             problems.append(f"brings in vague wording ('{term.phrase}')")
             break
+    if _reads(original) and not _reads(rewrite):
+        problems.append("no longer reads as a sentence")
     return GuardVerdict(not problems, problems)
+
+
+def _reads(text: str) -> bool:
+    """Every sentence of `text` reads as a sentence (the parser check)."""
+    from portal.assistant.grammar import reads_as_sentence
+    from portal.assistant.text import sentences
+
+    spans = sentences(text)
+    return bool(spans) and all(reads_as_sentence(s.text) for s in spans)
 
 
 def _fmt(n: float) -> str:

@@ -10,9 +10,18 @@ import re
 from functools import cache
 
 from portal.assistant.base import Suggestion
-from portal.assistant.checks.jargon import ACRONYM, COMMON
+from portal.assistant.checks.jargon import (
+    _EXPLAINED_AFTER,
+    ACRONYM,
+    COMMON,
+    PHRASES,
+    _explained_before,
+    technical_terms,
+)
 from portal.assistant.data import Acronym, PlainWord, acronyms, plain_words
-from portal.assistant.text import sentences, words
+from portal.assistant.grammar import reads_as_sentence
+from portal.assistant.rewrite import rewrite_sentence
+from portal.assistant.text import sentences, trie_pattern, words
 
 LONG_SENTENCE = 25
 _PARTICIPLE = (
@@ -31,12 +40,24 @@ _ADJECTIVAL = frozenset(
 )
 
 
+# Participles that describe how someone is, not what was done to them.
+_STATES = frozenset(
+    """dysregulated distressed overwhelmed agitated frustrated isolated unsettled withdrawn
+    overstimulated understimulated exhausted embarrassed ashamed annoyed bullied
+    stressed scared excluded disappointed relaxed calmed focused focussed distracted
+    disorganised diagnosed delayed impaired affected""".split()
+)
+_ACTIONS = frozenset(
+    """given taught provided offered supported shown told asked helped assessed seen
+    reviewed monitored delivered""".split()
+)
+_PRONOUN_BEFORE = re.compile(r"\b(?:he|she|they|i|we|you|it)\s+$", re.I)
+_BY_AFTER = re.compile(r"\s+by\b", re.I)
+
+
 @cache
 def _plain_pattern() -> re.Pattern[str]:
-    variants = sorted(plain_words(), key=len, reverse=True)
-    return re.compile(
-        r"\b(?:" + "|".join(re.escape(v) for v in variants) + r")\b", re.I
-    )
+    return re.compile(r"\b(?:" + trie_pattern(list(plain_words())) + r")\b", re.I)
 
 
 def _replacement(entry: PlainWord, original: str) -> str | None:
@@ -51,6 +72,21 @@ def _replacement(entry: PlainWord, original: str) -> str | None:
     return option
 
 
+def _still_reads(text: str, start: int, end: int, replacement: str) -> bool:
+    """Whether the sentence around text[start:end] still parses with the swap."""
+    stop = text.rfind(". ", 0, start)
+    left = max(stop + 2 if stop >= 0 else 0, text.rfind("\n", 0, start) + 1)
+    right_stop = text.find(". ", end)
+    right = len(text) if right_stop < 0 else right_stop + 1
+    newline = text.find("\n", end)
+    if 0 <= newline < right:
+        right = newline
+    sentence = text[left:start] + replacement + text[end:right]
+    before = text[left:right]
+    # A sentence that did not parse before is judged on the swap's own shape.
+    return reads_as_sentence(sentence) or not reads_as_sentence(before)
+
+
 def word_suggestions(text: str) -> list[Suggestion]:
     """Complex words and phrases from plain_words.json."""
     out = []
@@ -58,6 +94,10 @@ def word_suggestions(text: str) -> list[Suggestion]:
     for m in _plain_pattern().finditer(text):
         entry = table[m.group().lower()]
         replacement = _replacement(entry, m.group())
+        if replacement is not None and not _still_reads(
+            text, m.start(), m.end(), replacement
+        ):
+            replacement = None  # "affect daily taking part": reword by hand
         reason = f"Use everyday words: '{entry.plain}' instead of '{m.group()}'."
         if entry.note:
             reason += f" {entry.note}"
@@ -85,6 +125,129 @@ def _spelt_out(text: str, m: re.Match[str], known: Acronym | None) -> bool:
     return False
 
 
+_MODIFIES = re.compile(
+    r"\s+(?:input|sessions?|services?|team|report|advice|support|programmes?|targets?|"
+    r"assessments?|strategies|intervention|provision|referral|review|clinic)\b",
+    re.I,
+)
+_FOLLOWED_BY_NOUN = re.compile(
+    r"\s+(?:input|sessions?|services?|team|report|advice|support|programmes?|targets?|"
+    r"assessments?|strategies|intervention|provision|skills?|difficult\w*|needs?|"
+    r"activities|tools?|breaks?|plan|profile|approach\w*|therapy|groups?|work)\b",
+    re.I,
+)
+_PERSON_BEFORE = re.compile(
+    r"\b(?:the|a|an|his|her|their|our|your|each|named)\s+$", re.I
+)
+
+
+def _expansion_in_context(text: str, m: re.Match[str], expansion: str) -> str:
+    """'speech and language therapy or therapist': the one that fits here."""
+    alt = re.fullmatch(r"(.*\s)(\w+) or (\w+)", expansion)
+    if not alt:
+        return expansion
+    head, thing, person = alt.groups()
+    before = text[max(0, m.start() - 12) : m.start()]
+    if _PERSON_BEFORE.search(before) and not _MODIFIES.match(text, m.end()):
+        return head + person
+    return head + thing
+
+
+def phrase_suggestions(text: str) -> list[Suggestion]:
+    """Multi-word professional phrases, explained once in brackets."""
+    out, seen = [], set()
+    for m in technical_terms().finditer(text):
+        term = m.group().lower()
+        if term in seen or term not in PHRASES:
+            continue
+        seen.add(term)
+        if _EXPLAINED_AFTER.match(text, m.end()) or _explained_before(
+            text, m.start(), m.end()
+        ):
+            continue
+        meaning = PHRASES[term]
+        # Brackets inside a noun phrase ("sensory regulation (...) support")
+        # break it: then the meaning is offered, not dropped in.
+        fits = not _FOLLOWED_BY_NOUN.match(text, m.end()) and (
+            text.count("(", 0, m.start()) == text.count(")", 0, m.start())
+        )  # and not inside brackets already
+        out.append(
+            Suggestion(
+                m.start(),
+                m.end(),
+                m.group(),
+                f"{m.group()} ({meaning})" if fits else None,
+                f"Explain '{m.group()}' the first time: {meaning}.",
+                "jargon_phrase",
+            )
+        )
+    return out
+
+
+def _short_for(s: Suggestion) -> str:
+    """'speech and language therapy (SALT)' -> the expansion alone."""
+    return (s.replacement or "").rsplit(" (", 1)[0]
+
+
+def rewrite_suggestions(text: str, found: list[Suggestion]) -> list[Suggestion]:
+    """Whole-sentence rewrites: every swap inside, the doer named, long ones split."""
+    out = []
+    swaps = sorted(
+        (s for s in found if s.replacement is not None), key=lambda s: s.start
+    )
+    i = 0  # swaps and sentences are both in text order: one walk, not a scan each
+    for span in sentences(text):
+        while i < len(swaps) and swaps[i].start < span.start:
+            i += 1
+        inside = []
+        j = i
+        while j < len(swaps) and swaps[j].start < span.end:
+            if swaps[j].end <= span.end:
+                inside.append(swaps[j])
+            j += 1
+        local = [
+            Suggestion(s.start - span.start, s.end - span.start, s.original,
+                       s.replacement, s.reason, s.rule)
+            for s in inside
+        ]  # fmt: skip
+        # Jargon is explained in a short sentence of its own after this one:
+        # brackets in the middle make a long sentence longer still.
+        explain = tuple(
+            (s.original, PHRASES[s.original.lower()])
+            for s in inside
+            if s.rule == "jargon_phrase"
+        )
+        explain += tuple(
+            (s.original, _short_for(s))
+            for s in inside
+            if s.rule == "acronym" and s.replacement and s.replacement.endswith(")")
+        )
+        local = [
+            s
+            for s in local
+            if s.rule != "jargon_phrase"
+            and not (s.rule == "acronym" and (s.replacement or "").endswith(")"))
+        ]
+        swapped = apply_suggestions(span.text, local)
+        rewrite = rewrite_sentence(span.text, swapped, explain)
+        if rewrite is None or rewrite == swapped == span.text:
+            continue
+        if rewrite == swapped and len(inside) <= 1 and not explain:
+            continue  # the word swap alone says it
+        out.append(
+            Suggestion(
+                span.start,
+                span.end,
+                span.text,
+                rewrite,
+                "A plainer version of this sentence: shorter sentences, everyday "
+                "words, and who does what. Every number, name and date is kept.",
+                "rewrite",
+            )
+        )
+    return out
+
+
 def acronym_suggestions(text: str) -> list[Suggestion]:
     """Known acronyms not spelt out at their first use: offer the expansion."""
     out, seen = [], set()
@@ -97,12 +260,20 @@ def acronym_suggestions(text: str) -> list[Suggestion]:
         known = table[token]
         if _spelt_out(text, m, known):
             continue
+        expansion = _expansion_in_context(text, m, known.expansion)
+        if _MODIFIES.match(text, m.end()):
+            # "regular SALT input": "speech and language therapy (SALT) input"
+            # breaks the noun phrase; the expansion alone reads.
+            replacement = expansion
+            seen.discard(token)  # spell it out with brackets at its next use
+        else:
+            replacement = f"{expansion} ({token})"
         out.append(
             Suggestion(
                 m.start(),
                 m.end(),
                 token,
-                f"{known.expansion} ({token})",
+                replacement,
                 f"Spell out {token} the first time: {known.expansion}. {known.explanation}",
                 "acronym",
             )
@@ -128,8 +299,13 @@ def sentence_suggestions(text: str) -> list[Suggestion]:
                 )
             )
     for m in PASSIVE.finditer(text):
-        if m.group("verb").lower() in _ADJECTIVAL:
+        verb = m.group("verb").lower()
+        if verb in _ADJECTIVAL or verb in _STATES:
             continue
+        before = text[max(0, m.start() - 12) : m.start()]
+        if _PRONOUN_BEFORE.search(before) and not _BY_AFTER.match(text, m.end()):
+            if verb not in _ACTIONS:
+                continue  # "when he is dysregulated": a state, not an action
         out.append(
             Suggestion(
                 m.start(),
@@ -147,8 +323,12 @@ def sentence_suggestions(text: str) -> list[Suggestion]:
 def plain_english_suggestions(text: str) -> list[Suggestion]:
     """Every plain-English suggestion for `text`, in text order."""
     found = (
-        word_suggestions(text) + acronym_suggestions(text) + sentence_suggestions(text)
+        word_suggestions(text)
+        + acronym_suggestions(text)
+        + phrase_suggestions(text)
+        + sentence_suggestions(text)
     )
+    found += rewrite_suggestions(text, found)
     return sorted(found, key=lambda s: (s.start, -s.end))
 
 

@@ -56,6 +56,20 @@ def expand_refs(text: str) -> set[str]:
     return out
 
 
+_HEADING_REF = re.compile(
+    r"\b[A-K]\d{1,2}[a-z]?(?:\s*(?:to|-|\u2013)\s*[A-K]?\d{1,2})?\b"
+)
+
+
+@lru_cache(maxsize=1024)
+def heading_refs(heading: str) -> frozenset[str]:
+    """Items a heading links its items to: '### Provision for B2 and B3'."""
+    out: set[str] = set()
+    for m in _HEADING_REF.finditer(heading):
+        out |= expand_refs(m.group())
+    return frozenset(out)
+
+
 def _blocks(section: str) -> list[tuple[int, int, bool, str]]:
     """(start, end, is_bullet, heading) for list items and paragraphs."""
     blocks: list[tuple[int, int, bool, str]] = []
@@ -107,6 +121,9 @@ def _make_item(
             start += 1
     body = section[start:end]
     groups = list(_REF_GROUP.finditer(body))
+    for group in groups:  # "(see B4)" in the middle links as well as at the end
+        refs |= expand_refs(group.group(1))
+    refs |= heading_refs(heading)
     trail = groups[-1] if groups else None
     if trail and not body[trail.end() :].strip(" .\t"):
         refs |= expand_refs(trail.group(1))

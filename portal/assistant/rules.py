@@ -46,6 +46,7 @@ def run_checks(material: CaseMaterial) -> list[Finding]:
         *advice.check_recommendations(material, recs, folded),
         *outcomes.check_placement(material),
         *advice.check_advice_complete(material),
+        *advice.check_advice_vague(material),
         *jargon.check_acronyms(material),
         *jargon.check_technical_terms(material),
     ]

@@ -8,8 +8,10 @@ from functools import lru_cache
 
 # A sentence ends at . ! ? (optionally followed by a closing quote or bracket)
 # before whitespace, or at a blank line / list item boundary.
+# "1.0 logMAR", "2.5 hours": a full stop between digits is a decimal point.
 _SENTENCE = re.compile(
-    r"[^\n.!?]*(?:[.!?]+(?:[\"'\u201d)\]]+)?(?=\s|$)|[^\n.!?]*(?=\n|$))", re.M
+    r"(?:[^\n.!?]|\.(?=\d))*(?:[.!?]+(?:[\"'\u201d)\]]+)?(?=\s|$)|(?:[^\n.!?]|\.(?=\d))*(?=\n|$))",
+    re.M,
 )
 _ABBREV_END = re.compile(
     r"\b(?:Dr|Mr|Mrs|Ms|Mx|St|e\.g|i\.e|etc|No|vs|approx)\.$", re.I
@@ -109,3 +111,30 @@ def followed_in_clause(
         if found and then.search(clause, found.end()):
             return True
     return False
+
+
+def trie_pattern(phrases: list[str]) -> str:
+    """One regex alternation for many literal phrases, shared prefixes factored
+    out ("work", "working memory" -> "work(?:ing memory)?"): the engine then
+    tries each letter once at a position, where a flat alternation tries
+    every phrase in turn. Case is kept; compile it with re.I as needed."""
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for phrase in phrases:
+        node = trie
+        for ch in phrase.lower():
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _trie_regex(trie)
+
+
+def _trie_regex(node: dict) -> str:  # type: ignore[type-arg]
+    ends = "" in node
+    branches = [
+        re.escape(ch) + _trie_regex(child) for ch, child in sorted(node.items()) if ch
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if ends:
+        return f"(?:{body})?"
+    return body

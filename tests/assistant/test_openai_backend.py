@@ -228,3 +228,25 @@ def test_settings_from_env_and_portal_settings() -> None:
 def test_unknown_backend_name() -> None:
     with pytest.raises(ValueError, match="use one of openai, rules"):
         get_assistant("gpt")
+
+
+def test_guard_rejects_a_model_rewrite_that_no_longer_reads(
+    fake_openai: FakeOpenAI,
+) -> None:
+    original = (
+        "[CHILD_NAME] (date of birth [DATE_1], NHS number [NHS_NUMBER_1]) will receive "
+        "3 sessions of 30 minutes a week."
+    )
+    fake_openai.reply(
+        rewrites(
+            (
+                original,
+                "[CHILD_NAME] (date of birth [DATE_1], NHS number [NHS_NUMBER_1]) "
+                "3 sessions of 30 minutes a week for the the.",
+            )
+        )
+    )
+    report = assistant(fake_openai).suggest_report(TEXT, material=material())
+    assert not [s for s in report.suggestions if s.source == "llm"]
+    [rejected] = report.rejected
+    assert any("sentence" in p for p in rejected["problems"])

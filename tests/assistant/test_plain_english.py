@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from portal.assistant import get_assistant, reading_measures
+from portal.assistant.grammar import reads_as_sentence
 from portal.assistant.plain_english import apply_suggestions
-from portal.assistant.text import numbers
+from portal.assistant.text import numbers, sentences
 
 JARGON = [
     "In order to facilitate Priya's access to the curriculum, it is recommended that "
@@ -100,3 +101,69 @@ def test_inflected_forms_of_listed_words_are_caught(
 ) -> None:
     found = {(s.original, s.replacement) for s in get_assistant("rules").suggest(text)}
     assert (original, replacement) in found
+
+
+# --- the rewriter (issue #14) -------------------------------------------------
+
+
+def _rewrite(text: str) -> str:
+    return apply_suggestions(text, get_assistant("rules").suggest(text))
+
+
+def test_a_long_sentence_is_split_and_keeps_every_number() -> None:
+    text = (
+        "Priya finds it hard to follow spoken instructions in a busy classroom, and she "
+        "often waits for a friend to show her what to do before she starts on 3 out of 5 "
+        "tasks."
+    )
+    plain = _rewrite(text)
+    assert len(sentences(plain)) == 2, plain
+    assert numbers(plain) == numbers(text)
+    assert all(reads_as_sentence(s.text) for s in sentences(plain))
+
+
+def test_a_passive_with_a_named_doer_becomes_active() -> None:
+    plain = _rewrite(
+        "Support will be provided by the teaching assistant every morning."
+    )
+    assert plain == "The teaching assistant will provide support every morning."
+
+
+@pytest.mark.parametrize(
+    ("text", "broken"),
+    [
+        ("His difficulties in terms of attention affect him.", "difficulties for"),
+        ("This may affect daily engagement in lessons.", "daily taking part"),
+        ("He needs regular SALT input.", "(SALT) input"),
+    ],
+)
+def test_swaps_that_would_break_grammar_are_not_made(text: str, broken: str) -> None:
+    plain = _rewrite(text)
+    assert broken not in plain, plain
+    assert all(reads_as_sentence(s.text) for s in sentences(plain)), plain
+
+
+def test_multi_word_jargon_is_explained_once() -> None:
+    plain = _rewrite(
+        "Sam has weak pragmatic language. His pragmatic language is a priority."
+    )
+    # Once, in a short sentence of its own after the first use.
+    assert plain.count("using language in social situations") == 1, plain
+    assert "Pragmatic language means using language in social situations." in plain
+
+
+def test_no_passive_warning_on_a_state() -> None:
+    found = get_assistant("rules").suggest("When he is dysregulated he hides.")
+    assert not [s for s in found if s.rule == "passive_voice"]
+
+
+def test_parser_check_rejects_broken_shapes() -> None:
+    assert reads_as_sentence("The teaching assistant will help Sam every day.")
+    for bad in (
+        "His difficulties for attention affect him.",
+        "It may affect daily taking part.",
+        "He needs regular speech and language therapy (SALT) input.",
+        "and then the.",
+        "Sam needs the the book.",
+    ):
+        assert not reads_as_sentence(bad), bad

@@ -54,8 +54,15 @@ class Marked:
 
 def _marker_text(doc: Document, n: int) -> tuple[str, str]:
     if doc.kind == "plan_section":
-        marker = f"ZQ{doc.section}X"  # an acronym nobody spells out: it gets quoted
-        return marker, f"\n\nThe {marker} marker belongs here.\n"
+        # An acronym nobody spells out, in a sentence too long to leave as it
+        # is: it gets quoted (Section A and K acronyms are not jargon findings:
+        # the family's own words and the list of advice).
+        marker = f"ZQ{doc.section}X"
+        return marker, (
+            f"\n\nThe {marker} marker belongs here and it stays in this section for "
+            "as long as the test needs it, so that every reader who opens the section "
+            "can see it in the text.\n"
+        )
     # A quantified recommendation sharing no words with the plan or other advice.
     marker = f"Zq{chr(ord('a') + n)}blorp"
     return marker, (

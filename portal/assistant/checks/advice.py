@@ -14,10 +14,10 @@ from portal.assistant.checks.concepts import (
     content_words,
     stem,
 )
-from portal.assistant.checks.provision import QUANTITY
+from portal.assistant.checks.provision import QUANTITY, advice_vague_terms
 from portal.assistant.data import reg6_categories, role_groups, role_reg6, vague_terms
 from portal.assistant.plan_parse import Item, is_nil, parse_items
-from portal.assistant.text import numbers
+from portal.assistant.text import numbers, sentences
 
 ALWAYS_REQUIRED = ("a", "b", "c", "d", "e")
 SENSORY_NEED = re.compile(
@@ -235,6 +235,14 @@ def match_score(rec: str, item: str, ignore: frozenset[str]) -> float:
     return 0.6 * word_share + 0.25 * number_share + 0.15 * concept_share
 
 
+def _same_amounts(rec: str, item: str) -> bool:
+    """The item gives the recommendation's amounts (at least half of them)."""
+    rec_numbers = numbers(rec) - {1.0}
+    if not rec_numbers:
+        return False
+    return len(rec_numbers & numbers(item)) * 2 >= len(rec_numbers)
+
+
 def _related(rec: str, item: str, ignore: frozenset[str]) -> bool:
     """True when an item is about the same thing as a recommendation."""
     shared = content_words(rec, ignore) & content_words(item, ignore)
@@ -297,8 +305,11 @@ def check_recommendations(
             reverse=True,
         )
         best = scored[0][0] if scored else 0.0
-        if best >= CARRIED:
-            continue
+        if best >= CARRIED or any(
+            _same_amounts(rec.text, i.text) and _related(rec.text, i.text, ignore)
+            for _, _, i in scored[:5]
+        ):
+            continue  # carried, perhaps in other words: the amounts are there
         diluted = next(
             (
                 (k, i)
@@ -342,3 +353,62 @@ def _about(rec: Recommendation, section: str, message: str, quote: str = "") -> 
         link=link,
         link_text=rec.advice.name if link else "",
     )
+
+
+_ADVISES = re.compile(
+    r"\b(?:should|recommend\w*|would benefit|will need|needs? to (?:have|get|receive)|"
+    r"must (?:have|get|receive)|(?:is|are) advised)\b",
+    re.I,
+)
+MAX_VAGUE_ADVICE = 3  # per piece of advice: a note, not a list of every line
+
+
+def check_advice_vague(material: CaseMaterial) -> list[Finding]:
+    """Advice whose recommendations are too vague to carry into a plan.
+
+    Section F can only be as specific as the advice behind it; a caseworker
+    who sees "He should get SALT input regularly" asks the adviser for the
+    amounts before drafting. A note for the caseworker, not a gap in the plan.
+    """
+    findings = []
+    for item in material.advice:
+        if not item.received or not item.text:
+            continue
+        found = 0
+        in_recs = False
+        for line in item.text.splitlines():
+            if _REC_HEADING.match(line):
+                in_recs = True
+                continue
+            if in_recs and line.lstrip().startswith("#"):
+                in_recs = False
+            if not in_recs and not _ADVISES.search(line):
+                continue
+            m = _LIST_ITEM.match(line)
+            body = m.group(1) if m else line
+            for sentence in sentences(body):
+                if not (in_recs or _ADVISES.search(sentence.text)):
+                    continue
+                hits = advice_vague_terms(sentence.text)
+                if not hits:
+                    continue
+                phrases = ", ".join(f"'{h}'" for h in hits[:3])
+                findings.append(
+                    Finding(
+                        "K",
+                        "vague_advice_recommendation",
+                        "low",
+                        f"{item.name} recommends something too vague to put in the "
+                        f"plan ({phrases}). Ask the adviser what, who, how often and "
+                        "for how long.",
+                        sentence.text,
+                        link=item.link,
+                        link_text=item.name if item.link else "",
+                    )
+                )
+                found += 1
+                if found >= MAX_VAGUE_ADVICE:
+                    break
+            if found >= MAX_VAGUE_ADVICE:
+                break
+    return findings

@@ -11,6 +11,7 @@ import re
 from functools import cache, lru_cache
 
 from portal.assistant.data import acronyms
+from portal.assistant.text import trie_pattern
 
 # Stems, matched at the start of a word ("read" matches "reading", "reader").
 CONCEPTS: dict[str, tuple[str, ...]] = {
@@ -97,12 +98,7 @@ for _long in list(_STEM_CONCEPTS):
         if _long != _short and _long.startswith(_short):
             _STEM_CONCEPTS[_long] = _STEM_CONCEPTS[_long] | _STEM_CONCEPTS[_short]
 # One alternation for every stem: a text is scanned once, not once per concept.
-_CONCEPT_PATTERN = re.compile(
-    r"\b(?:"
-    + "|".join(re.escape(s) for s in sorted(_STEM_CONCEPTS, key=len, reverse=True))
-    + ")",
-    re.I,
-)
+_CONCEPT_PATTERN = re.compile(r"\b(?:" + trie_pattern(list(_STEM_CONCEPTS)) + ")", re.I)
 
 
 @lru_cache(maxsize=8192)

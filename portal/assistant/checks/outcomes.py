@@ -6,7 +6,7 @@ import re
 
 from portal.assistant.base import CaseMaterial, Finding
 from portal.assistant.checks.concepts import concepts
-from portal.assistant.plan_parse import parse_items
+from portal.assistant.plan_parse import Item, parse_items, prose_blocks
 from portal.assistant.text import NUMBER, followed_in_clause, sentences
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -15,11 +15,16 @@ _MONTHS = "january|february|march|april|may|june|july|august|september|october|n
 _DEADLINE = re.compile(r"\b(?:by|before|within|until|at the end of|end of)\b", re.I)
 _TIME_WORD = re.compile(
     rf"\b(?:{_MONTHS}|20\d\d|"
-    r"year\s+\d+|key stage|term|easter|christmas|half[- ]term|age\s+\d+|weeks?|months?|"
-    r"annual review|school year|reception|nursery)\b",
+    r"year\s+\d+|y\d{1,2}|ks\s?\d|key stage|term|easter|christmas|half[- ]term|age\s+\d+|weeks?|months?|"
+    r"annual review|school year|academic year|(?:first|second|third|final)\s+year|"
+    r"(?:his|her|their|the)\s+course|reception|nursery|summer|autumn|spring)\b",
     re.I,
 )
-_DATE = re.compile(rf"\b(?:{_MONTHS})\s+20\d\d\b|\b20\d\d\b", re.I)
+_DATE = re.compile(
+    rf"\b(?:{_MONTHS})\s+20\d\d\b|\b20\d\d\b|\b(?:by|before)\s+(?:the\s+end\s+of\s+)?"
+    r"(?:y|year\s*)\d{1,2}\b",
+    re.I,
+)
 
 
 def has_time(text: str) -> bool:
@@ -28,7 +33,8 @@ def has_time(text: str) -> bool:
 
 
 MEASURE = re.compile(
-    r"\d|%|\bout of\b|\b(?:once|twice|every|each|daily|weekly|all|without)\b|"
+    r"\d|%|\bout of\b|\b(?:once|twice|every|each|daily|weekly|all|without|no more than|"
+    r"at least|independently|unprompted|on (?:his|her|their) own)\b|"
     r"\bas\s+(?:recorded|observed|reported|measured|assessed|shown|checked)\b|"
     + NUMBER.pattern,
     re.I,
@@ -36,18 +42,49 @@ MEASURE = re.compile(
 VAGUE_GOAL = re.compile(
     r"\b(?:improve|develop|increase|progress|enhance|better|work (?:on|towards)|"
     r"gain (?:more )?confidence|be (?:happier|more confident|supported)|"
-    r"feel (?:more|happier|better)|continue to|make progress)\w*",
+    r"feel (?:more|happier|better)|continue to|make (?:\w+ )?progress|"
+    r"(?:be|become|feel)\s+(?:\w+\s+)?ready\b|school[- ]ready|"
+    r"(?:be|feel|become)\s+(?:more\s+)?(?:happy|happier|settled|calm|safe|included)\b|"
+    r"reach\s+(?:his|her|their)\s+(?:full\s+)?potential|"
+    r"appropriate(?:ly)?|age[- ]appropriate|effective(?:ly)?|successful(?:ly)?|"
+    r"significantly|reduce the gap|close the gap|narrow the gap|"
+    r"(?:be|become) (?:more )?(?:aware|able|resilient|independent)|"
+    r"understand (?:how|the importance)|know how to|reach (?:his|her|their) potential|"
+    r"fulfil|achieve (?:his|her|their) (?:potential|best)|engage(?:ment)?|"
+    r"manage (?:his|her|their) (?:emotions|feelings|behaviour)|"
+    r"age[- ]related expectations|expected (?:level|standard)s?)\w*",
+    re.I,
+)
+# Words that make a vague goal measurable whatever else is there.
+_HARD_VAGUE = re.compile(
+    r"\b(?:appropriate(?:ly)?|effective(?:ly)?|successful(?:ly)?|significantly|"
+    r"age[- ]appropriate|(?:good|expected|good\s+or\s+better)\s+progress|ready)\b",
     re.I,
 )
 SERVICE_NOT_OUTCOME = re.compile(
     r"\bwill\s+(?:receive|be\s+given|have\s+access|be\s+provided|be\s+offered|"
-    r"be\s+supported|attend\s+(?:therapy|sessions))\b",
+    r"be\s+supported|attend\s+(?:therapy|sessions|a\s+\w+\s+group)|"
+    r"(?:continue\s+to\s+)?(?:have|get|access)\s+(?:[\w:-]+\s+){0,6}?(?:sessions?|"
+    r"therapy|support|input|intervention|programme|tuition|mentoring|a\s+(?:ta|"
+    r"teaching\s+assistant|key\s+(?:adult|worker)))\b|"
+    r"be\s+(?:taught|seen|given)\b|tolerate\b|"
+    r"attend\s+(?:a|an|the|his|her|their)\s+(?:[\w-]+\s+){0,3}?(?:group|sessions?|club|"
+    r"programme|course\s+of\s+therapy)\b)|"
+    r"\b(?:staff|adults?|teachers?|the\s+school|(?:teaching\s+)?assistants?|ta|"
+    r"therapists?|key\s+(?:adult|worker))\s+will\s+(?:support|provide|deliver|"
+    r"help|give|work|teach|model|use|prompt|ensure)\b|"
+    r"^\s*(?:\d+|one|two|three|weekly|daily|regular)\b[^.]{0,60}\b(?:sessions?|"
+    r"minutes?)\b",
     re.I,
 )
+# Work or study, independent living, friends and community, good health. A
+# classroom task done "on his own" or "independently" is not one of them.
 PFA = re.compile(
-    r"\b(?:adulthood|pfa|college|career|work experience|employ\w*|jobs?|apprentice\w*|"
-    r"universit\w*|post-16|internship|independen\w*|travel\w*|bus|money|cook\w*|"
-    r"on (?:his|her|their) own|supported living|volunteer\w*|community)\b",
+    r"\b(?:adulthood|pfa|college|career\w*|work experience|work placement|employ\w*|jobs?|"
+    r"apprentice\w*|universit\w*|post-16|post-18|internship|sixth form|further education|"
+    r"independent (?:living|travel)|live independently|living skills|travel\w*|bus|train|"
+    r"money|budget\w*|cook\w*|shop\w*|supported living|volunteer\w*|community|"
+    r"housing|leisure|club|gp|dentist|health appointments?)\b",
     re.I,
 )
 PLACEHOLDER = re.compile(
@@ -64,21 +101,62 @@ SETTING = re.compile(
 )
 
 
-def _outcome_problem(text: str) -> str | None:
+def outcome_problem(text: str, heading: str = "") -> str | None:
+    """The most important fault: provision first, then measurability, then date."""
     if SERVICE_NOT_OUTCOME.search(text):
-        return "This describes a service, not an outcome: say what the child will be able to do."
-    if not has_time(text):
+        return (
+            "This is provision, not an outcome: it says what the child will receive, "
+            "not what they will be able to do. Move it to Section F."
+        )
+    vague = VAGUE_GOAL.search(text)
+    undated = _DATE.sub(" ", _TIME_WORD.sub(" ", text))  # "2026" is not a measure
+    if vague and (_HARD_VAGUE.search(text) or not MEASURE.search(undated)):
+        return (
+            f"This outcome cannot be measured ('{vague.group()}'): say what the child "
+            "will do, and to what level."
+        )
+    if not has_time(text) and not has_time(heading):
         return "This outcome has no date or time by which it should be reached."
-    if VAGUE_GOAL.search(text) and not MEASURE.search(text):
-        return "This outcome cannot be measured: say what the child will do, and to what level."
     return None
+
+
+_LEAD = re.compile(r"[:\u2013\u2014-]\W*$|^\W*\*\*.*\*\*\W*$")
+
+
+def _timeframe_leads(section: str) -> dict[int, tuple[str, str]]:
+    """Lines that set a timeframe for the outcomes after them:
+    start -> (heading, text). "By the time Oscar starts school (Sept 2026):"."""
+    out = {}
+    for block in prose_blocks(section):
+        text = block.text.strip()
+        if (
+            len(text.split()) <= 25
+            and _LEAD.search(text)
+            and (has_time(text) or _DATE.search(text))
+        ):
+            out[block.start] = (block.heading, text)
+    return out
+
+
+def _lead_before(leads: dict[int, tuple[str, str]], item: Item) -> str:
+    """The last timeframe lead above an item under the same heading."""
+    best = ""
+    for start, (heading, text) in leads.items():
+        if start < item.start and heading == item.heading:
+            best = text
+    return best
 
 
 def check_outcomes_smart(material: CaseMaterial) -> list[Finding]:
     """Q3: each outcome in E is time-bound, measurable and not a service."""
+    section = material.sections.get("E", "")
+    leads = _timeframe_leads(section)
     findings = []
-    for item in parse_items(material.sections.get("E", "")):
-        problem = _outcome_problem(item.text)
+    for item in parse_items(section):
+        if item.start in leads:
+            continue  # "By the end of Year 6 (July 2026):" opens a list
+        scope = item.heading + " " + _lead_before(leads, item)
+        problem = outcome_problem(item.text, scope)
         if problem:
             findings.append(
                 Finding(
@@ -95,9 +173,7 @@ def check_outcomes_smart(material: CaseMaterial) -> list[Finding]:
 
 def has_pfa(text: str) -> bool:
     """True when text talks about work, study, independence or community life."""
-    return bool(PFA.search(text)) or bool(
-        concepts(text) & {"pfa_work", "pfa_independence"}
-    )
+    return bool(PFA.search(text)) or bool(concepts(text) & {"pfa_work"})
 
 
 def check_preparing_for_adulthood(

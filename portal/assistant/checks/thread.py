@@ -6,6 +6,7 @@ import re
 
 from portal.assistant.base import CaseMaterial, Finding
 from portal.assistant.checks.concepts import concepts, content_words
+from portal.assistant.checks.provision import provision_parts
 from portal.assistant.plan_parse import Item, is_nil, parse_items, prose_blocks
 
 PROVISION_SECTIONS = ("F", "G", "H1", "H2", "H")
@@ -56,13 +57,33 @@ def provision_items(material: CaseMaterial, keys: tuple[str, ...]) -> list[Item]
 def check_needs_have_provision(material: CaseMaterial) -> list[Finding]:
     """Q1: every need in B has at least one provision in F about the same thing."""
     needs = parse_items(material.sections.get("B", ""))
-    provision = provision_items(material, ("F",))
+    # A need in B may be met by health or social care provision ("an adult
+    # with him in the community" in H2): all provision sections count.
+    provision = provision_items(material, PROVISION_SECTIONS)
     ignore = _ignore_words(material)
+    # An outcome linked to a need carries the link on to provision linked to it.
+    via: dict[str, set[str]] = {}
+    for outcome in parse_items(material.sections.get("E", "")):
+        if outcome.item_id:
+            for ref in outcome.refs:
+                via.setdefault(ref, set()).add(outcome.item_id)
+    # A link to provision counts even when that provision is vague: the fault
+    # is then the provision's, reported once, on the provision itself.
+    linked_ids = {r for p in provision for r in p.refs}
     findings = []
     for need in needs:
         if not concepts(need.text) and len(content_words(need.text, ignore)) < 3:
             continue  # a heading-like line, not a need
-        if any(covers(need.text, p, ignore, need.item_id in p.refs) for p in provision):
+        if _AREA_LABEL.match(need.text):
+            continue  # "**Social, emotional and mental health**": an area's label
+        ids = (
+            {need.item_id} | via.get(need.item_id or "", set())
+            if need.item_id
+            else set()
+        )
+        if ids & linked_ids:
+            continue
+        if any(covers(need.text, p, ignore, bool(ids & p.refs)) for p in provision):
             continue
         label = f"{need.item_id} " if need.item_id else ""
         findings.append(
@@ -78,15 +99,60 @@ def check_needs_have_provision(material: CaseMaterial) -> list[Finding]:
     return findings
 
 
+# A sentence in C or D is a need when it says what the child needs or cannot
+# do; "Zara has global developmental delay" names a condition, and "Kieran is
+# a looked after child" a status: the needs they bring are written elsewhere.
+_NEED_WORD = re.compile(
+    r"\b(?:needs?|needed|requires?|required|must|has\s+to|have\s+to|cannot|can't|"
+    r"unable|relies|depends\s+on|struggles?|difficult\w*|at\s+risk|risk\s+of|"
+    r"help\s+with|support\s+with|is\s+not\s+able|dependent|asked\s+for|"
+    r"short\s+breaks?|respite)\b|"
+    # Conditions that need health care of their own, unlike a lifelong
+    # diagnosis whose needs Section B sets out ("Zara has global developmental delay").
+    r"\b(?:glue\s+ear|grommets|panic|anxiety\s+disorder|depress\w*|epilep\w*|seizures?|"
+    r"asthma|diabet\w*|allerg\w*|eczema|constipat\w*|reflux|continen\w*|sleep\w*|"
+    r"muscle\s+tone|proprioce\w*|hypermobil\w*|swallow\w*|dysphagia|pain|self-harm\w*|"
+    r"eating|weight|tic\s+disorder|tourette\w*)\b",
+    re.I,
+)
+_NOT_CHILDS = re.compile(
+    r"\b(?:her|his|their)\s+own\s+(?:health\s+)?needs\b|\bdescribed\s+in\s+(?:part|section)\b|"
+    r"\bchild\s+in\s+need\b|\bassess\w*\s+for\b|\beligible\b",
+    re.I,
+)
+
+
+_AREA_LABEL = re.compile(r"^\W*\*\*[^*]{1,80}\*\*\W*$|^[^.]{1,60}:\s*$")
+
+
+_NO_TREATMENT = re.compile(
+    r"\bno\s+(?:treatment|(?:health|medical|social\s+care)\s+provision|further\s+action|"
+    r"intervention|support)\s+is\s+(?:needed|required|necessary)\b",
+    re.I,
+)
+
+
+def _states_provision(sentence: str) -> bool:
+    """ "She is reviewed by the paediatrician every 12 months": provision in place."""
+    parts = provision_parts(sentence)
+    return bool((parts.frequency or parts.scope) and parts.deliverer)
+
+
 def _need_sentences(section: str) -> list[str]:
     out = []
     for block in prose_blocks(section):
+        if _NO_TREATMENT.search(block.text):
+            continue  # "His sleep is poor ... No treatment is needed."
         for sentence in block.sentences():
+            text = sentence.text
             if (
-                not _NOT_A_NEED.search(sentence.text)
-                and len(sentence.text.split()) >= 4
+                len(text.split()) >= 4
+                and not _NOT_A_NEED.search(text)
+                and _NEED_WORD.search(text)
+                and not _NOT_CHILDS.search(text)
+                and not _states_provision(text)
             ):
-                out.append(sentence.text)
+                out.append(text)
     return out
 
 

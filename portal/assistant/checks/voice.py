@@ -12,6 +12,14 @@ _PARENT_HEADING = re.compile(
     re.I,
 )
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|I'll|my|me|mine|myself)\b|\bI\u2019")
+# "Sam wants to have friends", "She says she loves art": the child's own wish
+# or view, reported in the third person, is still the child's voice.
+_ATTRIBUTED = (
+    r"\s+(?:(?:really|also|often|always)\s+)?(?:wants?|would\s+(?:like|love)|says?|said|"
+    r"told|tells|likes?|loves?|enjoys?|hopes?|dreams?|wish(?:es)?|thinks?|feels?|"
+    r"is\s+proud|is\s+good\s+at|is\s+interested|describes?|explained|shared|"
+    r"chose|dislikes?|hates?|does\s+not\s+like|doesn't\s+like|worries|is\s+scared)\b"
+)
 _PROFESSIONAL = re.compile(
     r"\b(?:presents?\s+(?:as|with)|demonstrat\w+|engagement|displays?|exhibits?|deficits?|"
     r"non-compliant|is reported to|significant(?:ly)? (?:delay|difficult)\w*|"
@@ -59,7 +67,10 @@ def check_child_voice(material: CaseMaterial) -> list[Finding]:
                 placeholder,
             )
         ]
-    has_voice = any(_FIRST_PERSON.search(s) for s in child)
+    attributed = re.compile(
+        rf"\b(?:{re.escape(material.first_name)}|he|she|they){_ATTRIBUTED}", re.I
+    )
+    has_voice = any(_FIRST_PERSON.search(s) or attributed.search(s) for s in child)
     scored = sorted(
         ((len(_PROFESSIONAL.findall(s)), -i, s) for i, s in enumerate(child)),
         reverse=True,
