@@ -3,14 +3,13 @@
 The held-back cases (tests/corpus/heldback) are scored here and in
 bench/assistant.py, never read or tuned on. Issue #14's bar for them is
 recall >= 0.9, precision >= 0.85 and no should-not-flag passage flagged; it
-does not hold yet, so that test is an expected failure (strict: it fails the
-run the day the bar holds, so the marker is removed then) and the figures
-reached so far are kept from slipping back.
+does not hold yet (bench/assistant.py prints the figures, issue #14 says so),
+so only the figures reached so far are kept from slipping back. The scorer
+lives in ../shared/tools and the corpus in this repository: both are always
+there, in CI too, so a missing one is a failure, not a skip.
 """
 
 from __future__ import annotations
-
-import pytest
 
 from tests.assistant.conftest import SCORER
 from tests.assistant.corpus_eval import (
@@ -20,22 +19,13 @@ from tests.assistant.corpus_eval import (
     score_wordings,
 )
 
-needs_scorer = pytest.mark.skipif(not SCORER.is_file(), reason="scorer not found")
-needs_heldback = pytest.mark.skipif(
-    not case_folders("heldback"), reason="no held-back corpus"
-)
+
+def test_the_scorer_and_both_parts_of_the_corpus_are_there() -> None:
+    assert SCORER.is_file(), SCORER
+    assert len(case_folders("heldback")) >= 12
+    assert len(case_folders("tuning")) >= 12
 
 
-@needs_scorer
-@needs_heldback
-@pytest.mark.xfail(strict=True, reason="issue #14's held-back bar is not met yet")
-def test_heldback_meets_the_bar() -> None:
-    s = score_part("heldback")
-    assert s.recall >= 0.9 and s.precision >= 0.85 and s.should_not_flag_hits == 0
-
-
-@needs_scorer
-@needs_heldback
 def test_heldback_does_not_slip_back() -> None:
     s = score_part("heldback")
     assert s.cases >= 12
@@ -43,7 +33,6 @@ def test_heldback_does_not_slip_back() -> None:
     assert s.precision >= 0.70, s.precision
 
 
-@needs_scorer
 def test_tuning_cases() -> None:
     s = score_part("tuning")
     assert s.recall >= 0.85 and s.precision >= 0.85, (s.recall, s.precision)
