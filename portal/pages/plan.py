@@ -25,7 +25,8 @@ from portal.errors import InvalidInput, NotFound
 from portal.extensions import db
 from portal.models import Case, ExternalAdvice, Membership
 from portal.pages import forms
-from portal.services import cases, findings, review, section_k, whole_plan
+from portal.pages.comments import author_name
+from portal.services import cases, comments, findings, review, section_k, whole_plan
 
 bp = Blueprint("plan", __name__, url_prefix="/cases")
 
@@ -74,6 +75,26 @@ def section_k_context(case: Case, membership: Membership) -> dict[str, Any]:
     }
 
 
+def _threads(
+    sections: list[whole_plan.Section], levels: dict[int, Access]
+) -> dict[str, list[dict[str, Any]]]:
+    """Each readable section's comment threads, for everyone who may see them."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for s in sections:
+        level = levels.get(s.document.id, Access.NONE)
+        if not s.readable or not policy.can_see_comments(level):
+            continue
+        found[s.key] = [
+            {
+                "root": t.root,
+                "author": author_name(t.root),
+                "replies": len(t.replies),
+            }
+            for t in comments.threads_of(db.session, s.document)
+        ]
+    return found
+
+
 @bp.get("/<int:case_id>/plan")
 @login_required
 def show(case_id: int) -> str:
@@ -93,6 +114,7 @@ def show(case_id: int) -> str:
     )
     return render_template(
         "cases/plan.html",
+        threads=_threads(sections, levels),
         case=case,
         heading=whole_plan.heading(case),
         sections=sections,

@@ -227,3 +227,47 @@ def test_the_case_page_and_the_desk_link_to_the_whole_plan(
     assert 'href="/cases/1/plan"' in caseworker.text("/cases/1/desk")
     parent = _as(app, "parent@example.org")
     assert 'href="/cases/1/plan"' in parent.text("/cases/1")
+
+
+def _api_post(browser: Browser, url: str, body: dict[str, Any]) -> Any:
+    page = browser.get("/").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page)
+    assert token, "pages carry the CSRF token for scripts"
+    return browser.client.post(url, json=body, headers={"X-CSRFToken": token[1]})
+
+
+def test_comments_and_proposals_show_under_their_section_for_its_readers(
+    caseworker: Browser, app: Flask, dbs: Session
+) -> None:
+    section_a, section_f = _doc(dbs, section="A"), _doc(dbs, section="F")
+    parent = _as(app, "parent@example.org")
+    made = _api_post(
+        parent,
+        f"/api/documents/{section_a.id}/comments",
+        {"body": "Leo also loves drawing trains."},
+    )
+    assert made.status_code == 201
+    professional = _as(app, "psychologist@example.org")
+    assert "Leo also loves drawing trains." not in professional.text("/cases/1/plan")
+
+    caseworker.post("/cases/1/share", {"shared": "yes"})
+    proposed = _api_post(
+        parent,
+        f"/api/documents/{section_f.id}/proposals",
+        {
+            "quote": "A teaching assistant trained in autism",
+            "replacement": "A teaching assistant with Level 3 autism training",
+            "reason": "Say what training.",
+        },
+    )
+    assert proposed.status_code == 201, proposed.get_json()
+    for reader in (caseworker, parent, professional):
+        found = {
+            k: words for k, _, _, words in sections_of(reader.text("/cases/1/plan"))
+        }
+        assert "Comments on Section A (1 open)" in found["A"]
+        assert "Parent" in found["A"] and "Leo also loves drawing trains." in found["A"]
+        assert "Comments on Section F (1 open)" in found["F"]
+        assert "proposed a change (waiting for the caseworker)" in found["F"]
+        assert "Level 3 autism training" in found["F"]
+        assert "Comments on Section B" not in found["B"]
