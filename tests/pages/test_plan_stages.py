@@ -207,3 +207,39 @@ def test_versions_open_read_only_and_compare_word_by_word(
     )
     assert caseworker.get(f"/versions/{advice_version.id}").status_code == 200
     assert caseworker.get("/versions/999999").status_code == 404
+
+
+def test_every_demo_account_reads_a_version_exactly_when_it_reads_its_document(
+    caseworker: Browser, app: Flask, dbs: Session
+) -> None:
+    from portal.services import demo
+
+    psychologist = _as(app, "psychologist@example.org")
+    advice = dbs.scalars(
+        select(Document).where(Document.title == "Psychological advice")
+    ).one()
+    answer = psychologist.post(f"/documents/{advice.id}/submit", {})
+    assert answer.status_code in (200, 302)
+    _share(caseworker)  # freezes every plan section
+    versions = dbs.scalars(select(Version)).all()
+    assert {v.document_id for v in versions} >= {advice.id, _section(dbs, "F").id}
+    seen: dict[str, int] = {}
+    for account in demo.ACCOUNTS:
+        reader = _as(app, account.email)
+        readable = 0
+        for version in versions:
+            doc_status = reader.get(f"/documents/{version.document_id}").status_code
+            status = reader.get(f"/versions/{version.id}").status_code
+            compare = reader.get(
+                f"/documents/{version.document_id}/compare?from={version.id}"
+            ).status_code
+            may = doc_status == 200
+            assert (status == 200) is may, (account.email, version.id, status)
+            assert (compare == 200) is may, (account.email, version.id, compare)
+            assert status in (200, 403, 404)
+            readable += may
+        seen[account.email] = readable
+    # The caseworker reads every version; nobody else reads more than they.
+    assert seen["caseworker@example.org"] == len(versions)
+    assert all(n <= len(versions) for n in seen.values())
+    assert len(set(seen.values())) > 1, "someone may not read some version"
