@@ -116,9 +116,9 @@ def test_read_only_member_cannot_type(
         section_f.id,
         {"width": 1280, "height": 900},
     )
-    caseworker.click("text=Your cases")
-    caseworker.click("text=Leo Marchetti")
+    caseworker.goto(f"{live_server}/cases/{section_f.case_id}")
     caseworker.click("text=Share the draft plan with the family and professionals")
+    caseworker.wait_for_selector("text=Stop sharing the draft plan")
     before = reading.document_text(dbs, section_f.id)
     therapist = _open(
         chromium,
