@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from auth.invitations import InvitationRequest, create_invitation
 from portal.doclog import appending, compaction
 from portal.models import Case, DraftProposal, FindingDismissal, Person
-from portal.services import documents, images, provenance, recordings
+from portal.services import comments, documents, images, provenance, recordings
 from tests.audio import ogg_opus
 from tests.factories import Factory
 
@@ -49,8 +49,8 @@ def build(
     documents_wanted: int = 0,
 ) -> FullCase:
     """Advice with history, a snapshot, a version, a picture, a voice note, a
-    passage in the plan, a drafting proposal, a dismissed check, a pending
-    invitation and audit events; `documents_wanted` more advice documents."""
+    passage in the plan, a drafting proposal, a dismissed check, a comment
+    with a reply, a pending invitation and audit events; `documents_wanted` more advice documents."""
     case = make.case(child_name=child_name)
     caseworker = case.memberships[0].person
     parent = make.member(case, "parent").person
@@ -89,6 +89,11 @@ def build(
             dismissed_by_id=caseworker.id,
         )
     )
+    note = comments.add_comment(
+        dbs, advice, parent, "Parent", "Ruby says this too.", comments.Anchor(QUOTE)
+    )
+    thread = comments.thread_in(dbs, advice, note.id)
+    comments.reply_to(dbs, advice, thread, therapy.person, "Therapist", "Noted.")
     create_invitation(
         dbs,
         case,

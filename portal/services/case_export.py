@@ -22,6 +22,7 @@ from sqlalchemy import select
 from portal.doclog import changes, reading
 from portal.models import (
     Case,
+    Comment,
     Document,
     DocumentImage,
     DocumentRecording,
@@ -271,6 +272,42 @@ def drafting_part(ex: Export) -> Iterator[ExportFile]:
     )
 
 
+def comments_part(ex: Export) -> Iterator[ExportFile]:
+    """comments.json: every comment, reply and proposed change, by document."""
+    doc_ids = [d.id for d in ex.documents]
+    rows = ex.session.scalars(
+        select(Comment)
+        .where(Comment.document_id.in_(doc_ids))
+        .order_by(Comment.document_id, Comment.id)
+    )
+    names = {d.id: ex.doc_name(d) for d in ex.documents}
+    yield (
+        "comments.json",
+        as_json(
+            [
+                {
+                    "id": c.id,
+                    "document": names[c.document_id],
+                    "reply_to": c.parent_id,
+                    "kind": c.kind,
+                    "by": "Writing assistant"
+                    if c.source == "assistant"
+                    else _name(ex.session, c.author_id),
+                    "role": c.author_role,
+                    "passage": c.quote,
+                    "text": c.body,
+                    "proposed_words": c.replacement,
+                    "status": c.status,
+                    "decided_by": _name(ex.session, c.decided_by_id),
+                    "decided_at": c.decided_at,
+                    "created_at": c.created_at,
+                }
+                for c in rows
+            ]
+        ),
+    )
+
+
 def audit_part(ex: Export) -> Iterator[ExportFile]:
     """audit.csv and audit.json: the whole trail, newest first."""
     changes.summarise_case(ex.session, ex.case.id)
@@ -285,6 +322,7 @@ PARTS: list[Part] = [
     versions_part,
     attachments_part,
     drafting_part,
+    comments_part,
     audit_part,
 ]
 

@@ -88,6 +88,10 @@ def test_the_export_holds_documents_versions_attachments_case_and_audit(
     assert files[attachments[0]["file"]][:4] in (b"\xff\xd8\xff\xe0", b"OggS")
     assert json.loads(files["plan-passages.json"])[0]["section"] == "F"
     assert json.loads(files["dismissed-checks.json"])[0]["reason"]
+    note, reply = json.loads(files["comments.json"])
+    assert note["text"] == "Ruby says this too." and note["by"] == full.parent.name
+    assert note["document"] == advice["file"].rsplit("/", 1)[-1].removesuffix(".md")
+    assert reply["reply_to"] == note["id"] and reply["text"] == "Noted."
     trail = list(csv.reader(io.StringIO(files["audit.csv"].decode())))
     assert trail[0][:3] == ["When (UTC)", "Who", "What"]
     whats = {row[2] for row in trail[1:]}
@@ -118,6 +122,7 @@ def test_erasing_removes_every_row_of_the_case_and_nothing_else(
         "excerpt",
         "draft_proposal",
         "finding_dismissal",
+        "comment",
         "invitation",
         "membership",
         "audit_event",
