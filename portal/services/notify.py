@@ -132,7 +132,8 @@ def advice_submitted(session: Session, doc: Document, by: Person) -> None:
     tally = f"{done} of {len(advice)} pieces of advice are now in."
     who = by.name
     if doc.owner is not None and doc.owner.discipline:
-        who += f" ({domain.discipline_label(doc.owner.discipline)})"
+        # "Tom Brennan, Social care (children's or adult)": labels hold brackets.
+        who += f", {domain.discipline_label(doc.owner.discipline)},"
     message = f"{who} submitted {doc.title} for {case.child_name}. {tally}"
     what = "advice" if doc.discipline in HEALTH_DISCIPLINES else doc.title
     email = Email(

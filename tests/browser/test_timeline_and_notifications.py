@@ -40,7 +40,7 @@ def test_caseworker_sees_notifications_and_the_timeline(
     notes = page.locator("#notifications")
     text = notes.inner_text()
     assert re.search(
-        r"Dr Martin Hale \(Educational psychologist\) submitted Psychological advice "
+        r"Dr Martin Hale, Educational psychologist, submitted Psychological advice "
         r"for Leo Marchetti\. 2 of \d+ pieces of advice are now in\.",
         text,
     )

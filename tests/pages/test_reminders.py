@@ -123,7 +123,7 @@ def test_submitted_advice_is_emailed_once_and_listed_until_seen(
     browser.sign_out()
     browser.sign_in(caseworker.email)
     home = browser.text("/")
-    assert "Aisha Rahman (Speech and language therapist) submitted Speech" in home
+    assert "Aisha Rahman, Speech and language therapist, submitted Speech" in home
     assert f"for {CHILD}. 1 of 2 pieces of advice are now in." in home
     assert ">New<" in home
     assert ">New<" not in browser.text("/") and "Seen" in browser.text("/")
