@@ -89,12 +89,27 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # SQLite: batch migrations rebuild a table (copy, DROP, rename), and
+        # with foreign keys enforced, dropping a table that rows elsewhere
+        # point at fails. Off for the migration (it cannot change inside a
+        # transaction), then checked and on again.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection, target_metadata=get_metadata(), **conf_args
         )
 
         with context.begin_transaction():
             context.run_migrations()
+
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"Migration left broken foreign keys: {broken[:5]}")
 
 
 if context.is_offline_mode():
